@@ -1,0 +1,53 @@
+# LayerFs — build, test, demo, bench. See README.md.
+SHELL := /bin/bash
+DOTNET ?= dotnet
+CONFIG ?= Release
+PREFIX ?= /usr/local
+OUT := out
+CLI := $(OUT)/layerfs/layerfs
+DEBS_BUILD := fuse3 busybox-static zstd
+DEBS_TEST := fuse3 umoci skopeo busybox-static zstd attr fuse-overlayfs bindfs squashfs-tools
+DEBS_BENCH := $(DEBS_TEST) squashfuse archivemount hyperfine fio
+
+.PHONY: all build test demo install uninstall bench stress fuzz test-dm deps deps-test deps-bench example clean
+
+all: build
+
+# Installs only what is missing (apt-get is idempotent, but update is slow, so skip it when nothing is needed).
+deps deps-test deps-bench: 
+	@pkgs="$(if $(filter deps-bench,$@),$(DEBS_BENCH),$(if $(filter deps-test,$@),$(DEBS_TEST),$(DEBS_BUILD)))"; \
+	missing=$$(for p in $$pkgs; do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi; \
+	command -v $(DOTNET) >/dev/null || { echo "the .NET 10 SDK is required (dotnet on PATH)"; exit 1; }
+
+build:
+	$(DOTNET) build LayerFs.sln -c $(CONFIG) -nologo -v q
+	$(DOTNET) publish src/LayerFs.Cli/LayerFs.Cli.csproj -c $(CONFIG) -nologo -v q -o $(OUT)/layerfs --no-build
+
+test: deps-test build example
+	@bash tests/run-tests.sh $(CONFIG)
+
+# The example image: a busybox rootfs from Debian's busybox-static, packed as an OCI layout.
+example: deps
+	@bash examples/busybox/build.sh examples/busybox/out
+
+demo: deps build example
+	@bash examples/demo.sh $(CLI)
+
+install: build
+	install -d $(PREFIX)/lib/layerfs $(PREFIX)/bin /sbin
+	cp -a $(OUT)/layerfs/. $(PREFIX)/lib/layerfs/
+	ln -sf $(PREFIX)/lib/layerfs/layerfs $(PREFIX)/bin/layerfs
+	ln -sf $(PREFIX)/lib/layerfs/layerfs /sbin/mount.fuse.layerfs
+
+uninstall:
+	rm -rf $(PREFIX)/lib/layerfs $(PREFIX)/bin/layerfs /sbin/mount.fuse.layerfs
+
+bench: deps-bench build
+	@bash tests/bench/run.sh $(if $(QUICK),--quick)
+
+clean:
+	rm -rf $(OUT) src/*/bin src/*/obj tests/*/bin tests/*/obj examples/*/bin examples/*/obj examples/busybox/out

@@ -1,0 +1,104 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace LayerFs.Store.Index;
+
+/// <summary>
+/// Opens the SQLite index. Writers get one read-write connection (WAL, synchronous=FULL on
+/// commit, so a command that returned has its rows on disk); readers such as the mount
+/// daemon open one read-only connection per thread.
+/// </summary>
+public static class StoreDatabase
+{
+    public static SqliteConnection OpenReadWrite(StoreLayout layout)
+    {
+        var conn = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = layout.IndexPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        }.ToString());
+        conn.Open();
+        Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+        Migrate(conn, layout);
+        return conn;
+    }
+
+    public static SqliteConnection OpenReadOnly(StoreLayout layout)
+    {
+        if (!File.Exists(layout.IndexPath))
+            throw new StoreException($"{layout.Root} is not a layerfs store (no index.db); import an image first");
+        var conn = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = layout.IndexPath,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        conn.Open();
+        Exec(conn, "PRAGMA busy_timeout=30000; PRAGMA query_only=1;");
+        CheckVersion(ReadVersion(conn), layout);
+        return conn;
+    }
+
+    internal static int ReadVersion(SqliteConnection conn)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT name FROM sqlite_master WHERE type='table' AND name='meta'";
+        if (cmd.ExecuteScalar() is null)
+            return 0;
+        cmd.CommandText = "SELECT value FROM meta WHERE key='schema_version'";
+        return cmd.ExecuteScalar() is string v ? int.Parse(v, CultureInfo.InvariantCulture) : 0;
+    }
+
+    private static void CheckVersion(int version, StoreLayout layout)
+    {
+        if (version > Schema.Version)
+            throw new StoreException($"the store {layout.Root} has index schema {version}, newer than this layerfs understands ({Schema.Version}); upgrade layerfs");
+        if (version < Schema.Version)
+            throw new StoreException($"the store {layout.Root} has index schema {version}; run any layerfs command that changes the store (e.g. 'layerfs verify') as its owner to migrate it to {Schema.Version}");
+    }
+
+    private static void Migrate(SqliteConnection conn, StoreLayout layout)
+    {
+        var version = ReadVersion(conn);
+        if (version == Schema.Version)
+            return;
+        if (version > Schema.Version)
+            CheckVersion(version, layout);
+        using var tx = conn.BeginTransaction();
+        if (version == 0)
+        {
+            Exec(conn, Schema.Create, tx);
+            Exec(conn, "INSERT INTO meta(key, value) VALUES ('generation', '0')", tx);
+        }
+        // Later schema versions add their steps here: if (version < 2) { ... }
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', $v)";
+            cmd.Parameters.AddWithValue("$v", Schema.Version.ToString(CultureInfo.InvariantCulture));
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    internal static void Exec(SqliteConnection conn, string sql, SqliteTransaction? tx = null)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Bumped by every change to images or tags, inside the same transaction; a mounted store
+    /// polls it to know when to tell the kernel that images/ changed.
+    /// </summary>
+    internal static void BumpGeneration(SqliteConnection conn, SqliteTransaction tx)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key='generation'";
+        cmd.ExecuteNonQuery();
+    }
+}

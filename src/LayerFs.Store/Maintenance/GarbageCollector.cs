@@ -1,0 +1,121 @@
+using LayerFs.Store.Index;
+using Microsoft.Data.Sqlite;
+
+namespace LayerFs.Store.Maintenance;
+
+/// <summary>What prune removed (or, with --dry-run, would remove).</summary>
+public sealed record PruneReport(
+    IReadOnlyList<string> Chains,
+    IReadOnlyList<string> Layers,
+    IReadOnlyList<string> Blobs,
+    IReadOnlyList<string> Objects,
+    long BytesFreed,
+    bool DryRun)
+{
+    public static PruneReport Empty { get; } = new([], [], [], [], 0, false);
+}
+
+/// <summary>
+/// Mark and sweep from the images: chains their layers name, the layers under those chains, the
+/// objects those layers' entries hold, and the blobs images name. Rows go first, in one
+/// transaction; files after, so a crash in between leaves only unreferenced files, which the
+/// next prune removes (it also sweeps files no row ever named, e.g. from a killed import).
+/// Runs with the store lock held, so no import is half-way through.
+/// </summary>
+internal sealed class GarbageCollector
+{
+    private readonly StoreLayout _layout;
+    private readonly SqliteConnection _db;
+
+    public GarbageCollector(StoreLayout layout, SqliteConnection db)
+    {
+        _layout = layout;
+        _db = db;
+    }
+
+    public PruneReport Collect(bool dryRun)
+    {
+        var chains = Strings("SELECT chain_id FROM chains WHERE chain_id NOT IN (SELECT chain_id FROM image_layers)");
+        // A chain still referenced keeps its parents: image_layers lists every position, so a chain
+        // not in it is unused all the way down.
+        var layers = Strings("""
+            SELECT diff_id FROM layers WHERE diff_id NOT IN (
+                SELECT c.diff_id FROM chains c JOIN image_layers il ON il.chain_id = c.chain_id)
+            """);
+        var referencedBlobs = new HashSet<string>(
+            Strings("SELECT digest FROM image_blobs UNION SELECT blob_digest FROM image_layers il JOIN layer_blobs lb ON lb.blob_digest = il.blob_digest WHERE lb.stored = 1")
+                .Select(d => d[7..]),
+            StringComparer.Ordinal);
+
+        long freed = 0;
+        var blobFiles = new List<string>();
+        if (Directory.Exists(_layout.BlobsDir))
+            foreach (var path in Directory.EnumerateFiles(_layout.BlobsDir))
+                if (!referencedBlobs.Contains(Path.GetFileName(path)))
+                {
+                    blobFiles.Add(path);
+                    freed += new FileInfo(path).Length;
+                }
+
+        // Objects: those an entry of a surviving layer holds are kept.
+        var keptObjects = new HashSet<string>(StringComparer.Ordinal);
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.CommandText = """
+                SELECT DISTINCT e.object FROM entries e JOIN layers l ON l.id = e.layer_id
+                WHERE e.object IS NOT NULL AND l.diff_id IN (
+                    SELECT c.diff_id FROM chains c JOIN image_layers il ON il.chain_id = c.chain_id)
+                """;
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+                keptObjects.Add(Convert.ToHexStringLower((byte[])r.GetValue(0)));
+        }
+        var objectFiles = new List<string>();
+        foreach (var dir in Directory.Exists(_layout.ObjectsDir) ? Directory.EnumerateDirectories(_layout.ObjectsDir) : [])
+            foreach (var path in Directory.EnumerateFiles(dir))
+                if (!keptObjects.Contains(Path.GetFileName(path)))
+                {
+                    objectFiles.Add(path);
+                    freed += new FileInfo(path).Length;
+                }
+
+        var report = new PruneReport(chains, layers, blobFiles.Select(p => "sha256:" + Path.GetFileName(p)).ToList(), objectFiles.Select(Path.GetFileName).OfType<string>().ToList(), freed, dryRun);
+        if (dryRun)
+            return report;
+
+        using (var tx = _db.BeginTransaction())
+        {
+            void Exec(string sql)
+            {
+                using var cmd = _db.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = sql;
+                cmd.ExecuteNonQuery();
+            }
+            Exec("DELETE FROM chains WHERE chain_id NOT IN (SELECT chain_id FROM image_layers)");
+            Exec("CREATE TEMP TABLE dead_layers AS SELECT id, diff_id FROM layers WHERE diff_id NOT IN (SELECT diff_id FROM chains)");
+            Exec("DELETE FROM xattrs WHERE entry IN (SELECT e.id FROM entries e JOIN dead_layers d ON d.id = e.layer_id)");
+            Exec("DELETE FROM entries WHERE layer_id IN (SELECT id FROM dead_layers)");
+            Exec("DELETE FROM layer_blobs WHERE diff_id IN (SELECT diff_id FROM dead_layers)");
+            Exec("DELETE FROM layer_blobs WHERE blob_digest NOT IN (SELECT blob_digest FROM image_layers)");
+            Exec("DELETE FROM layers WHERE id IN (SELECT id FROM dead_layers)");
+            Exec("DROP TABLE dead_layers");
+            Exec("DELETE FROM objects WHERE hash NOT IN (SELECT object FROM entries WHERE object IS NOT NULL)");
+            tx.Commit();
+        }
+        foreach (var path in blobFiles.Concat(objectFiles))
+            File.Delete(path);
+        return report;
+    }
+
+    private List<string> Strings(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        using var r = cmd.ExecuteReader();
+        var list = new List<string>();
+        while (r.Read())
+            list.Add(r.GetString(0));
+        return list;
+    }
+}

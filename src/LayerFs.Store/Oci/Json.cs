@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace LayerFs.Store.Oci;
+
+/// <summary>Small strict accessors: malformed JSON becomes one clear InvalidImageException line.</summary>
+internal static class Json
+{
+    public static JsonDocument Parse(ReadOnlyMemory<byte> data, string what)
+    {
+        try
+        {
+            return JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidImageException($"{what} is not valid JSON: {e.Message.Split('\n')[0]}", e);
+        }
+    }
+
+    public static string RequiredString(JsonElement e, string name, string what)
+    {
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String)
+            throw new InvalidImageException($"{what}: missing or invalid '{name}'");
+        return v.GetString()!;
+    }
+
+    public static string? OptionalString(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    public static JsonElement RequiredArray(JsonElement e, string name, string what)
+    {
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Array)
+            throw new InvalidImageException($"{what}: missing or invalid '{name}' array");
+        return v;
+    }
+}

@@ -1,0 +1,34 @@
+using LayerFs.Store.Import;
+
+namespace LayerFs.Store.Oci;
+
+public static class MediaTypes
+{
+    public const string OciIndex = "application/vnd.oci.image.index.v1+json";
+    public const string OciManifest = "application/vnd.oci.image.manifest.v1+json";
+    public const string OciConfig = "application/vnd.oci.image.config.v1+json";
+    public const string OciLayer = "application/vnd.oci.image.layer.v1.tar";
+    public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
+    public const string OciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+    public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
+    public const string DockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+    public const string DockerConfig = "application/vnd.docker.container.image.v1+json";
+    public const string DockerLayer = "application/vnd.docker.image.rootfs.diff.tar";
+    public const string DockerLayerGzip = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+    public const string DockerLayerZstd = "application/vnd.docker.image.rootfs.diff.tar.zstd";
+
+    public static bool IsIndex(string? mediaType) => mediaType is OciIndex or DockerManifestList;
+
+    public static bool IsManifest(string? mediaType) => mediaType is OciManifest or DockerManifest;
+
+    public static bool IsConfig(string? mediaType) => mediaType is OciConfig or DockerConfig;
+
+    /// <summary>The compression a layer media type promises, or null if it is not a layer type we can read.</summary>
+    public static Compression? LayerCompression(string mediaType) => mediaType switch
+    {
+        OciLayer or DockerLayer => Compression.None,
+        OciLayerGzip or DockerLayerGzip => Compression.Gzip,
+        OciLayerZstd or DockerLayerZstd => Compression.Zstd,
+        _ => null,
+    };
+}
