@@ -56,6 +56,13 @@ namespace LayerFs.Cli
                 Terminal.Fail(e.Message);
                 return 1;
             }
+            catch (Exception e)
+            {
+                // A bug, not bad input: still one line for the user, the stack trace at debug level.
+                Log.Debug(e, "internal error");
+                Terminal.Fail($"internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (run with --log-level debug for details)");
+                return 70;
+            }
             finally
             {
                 Log.CloseAndFlush();

@@ -56,6 +56,10 @@ internal sealed class LayerReader
         {
             throw new InvalidImageException($"{name}: corrupt {blob.Compression.ToString().ToLowerInvariant()} stream ({e.Message})", e);
         }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidImageException($"{name}: truncated {blob.Compression.ToString().ToLowerInvariant()} stream", e);
+        }
         catch (ZstdSharp.ZstdException e)
         {
             throw new InvalidImageException($"{name}: corrupt zstd stream ({e.Message})", e);

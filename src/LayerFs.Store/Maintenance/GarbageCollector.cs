@@ -43,7 +43,7 @@ internal sealed class GarbageCollector
                 SELECT c.diff_id FROM chains c JOIN image_layers il ON il.chain_id = c.chain_id)
             """);
         var referencedBlobs = new HashSet<string>(
-            Strings("SELECT digest FROM image_blobs UNION SELECT blob_digest FROM image_layers il JOIN layer_blobs lb ON lb.blob_digest = il.blob_digest WHERE lb.stored = 1")
+            Strings("SELECT digest FROM image_blobs UNION SELECT il.blob_digest FROM image_layers il JOIN layer_blobs lb ON lb.blob_digest = il.blob_digest WHERE lb.stored = 1")
                 .Select(d => d[7..]),
             StringComparer.Ordinal);
 
