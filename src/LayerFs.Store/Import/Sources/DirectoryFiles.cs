@@ -22,16 +22,31 @@ internal sealed class DirectoryFiles : ISourceFiles
 
     public bool Exists(string path) => File.Exists(Resolve(path)) || Directory.Exists(Resolve(path));
 
-    public long? SizeOf(string path)
+    /// <summary>
+    /// Follows a symlink (a docker save unpacked has &lt;id&gt;/layer.tar -> ../&lt;diffid&gt;.tar), but
+    /// only to a file inside the image directory.
+    /// </summary>
+    private FileInfo? ResolveFile(string path)
     {
         var info = new FileInfo(Resolve(path));
-        return info.Exists ? info.Length : null;
+        if (info.LinkTarget is not null)
+        {
+            if (info.ResolveLinkTarget(returnFinalTarget: true) is not FileInfo target)
+                return null;
+            var real = Path.GetFullPath(target.FullName);
+            if (!real.StartsWith(_root + "/", StringComparison.Ordinal))
+                throw new InvalidImageException($"{_root}: '{Escape.Text(path)}' is a link to outside the image directory");
+            info = target;
+        }
+        return info.Exists ? info : null;
     }
+
+    public long? SizeOf(string path) => ResolveFile(path)?.Length;
 
     public Stream Open(string path)
     {
-        var full = Resolve(path);
-        if (!File.Exists(full))
+        var full = ResolveFile(path)?.FullName;
+        if (full is null)
             throw new InvalidImageException($"{_root}: '{Escape.Text(path)}' is missing");
         return new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
     }
