@@ -42,21 +42,29 @@ internal sealed class LayerIndexBuilder
         _byPath[""] = 0;
 
         var seq = 0;
-        while (true)
+        using (var writer = new ObjectWriter(_objects, _changes, workers: Math.Max(1, Environment.ProcessorCount - 1)))
         {
-            TarEntry? entry;
-            try
+            while (true)
             {
-                entry = reader.Next();
+                TarEntry? entry;
+                try
+                {
+                    entry = reader.Next();
+                }
+                catch (TarFormatException e)
+                {
+                    throw new InvalidImageException($"{_layerName}: {e.Message}", e);
+                }
+                if (entry is null)
+                    break;
+                Add(entry, reader, seq++, writer);
             }
-            catch (TarFormatException e)
-            {
-                throw new InvalidImageException($"{_layerName}: {e.Message}", e);
-            }
-            if (entry is null)
-                break;
-            Add(entry, reader, seq++);
+            writer.Complete();
         }
+        // Contents were stored asynchronously: a hard link takes its object only now.
+        foreach (var e in _entries)
+            if (e.HardLink >= 0)
+                e.Object = _entries[e.HardLink].Object;
 
         return new PendingLayer
         {
@@ -69,7 +77,7 @@ internal sealed class LayerIndexBuilder
         };
     }
 
-    private void Add(TarEntry tar, TarReader reader, int seq)
+    private void Add(TarEntry tar, TarReader reader, int seq, ObjectWriter writer)
     {
         var what = $"{_layerName}: entry '{Escape.Bytes(tar.Name)}'";
         var parts = LayerPath.Split(tar.Name, what);
@@ -120,7 +128,7 @@ internal sealed class LayerIndexBuilder
         switch (tar.Type)
         {
             case TarEntryType.Regular:
-                entry.Object = StoreContent(reader, tar, what);
+                StoreContent(entry, reader, tar, what, writer);
                 break;
             case TarEntryType.HardLink:
                 if (!isMarker)
@@ -187,12 +195,21 @@ internal sealed class LayerIndexBuilder
         entry.Xattrs = tar.Xattrs;
     }
 
-    private byte[] StoreContent(TarReader reader, TarEntry tar, string what)
+    private void StoreContent(PendingEntry entry, TarReader reader, TarEntry tar, string what, ObjectWriter writer)
     {
-        byte[] hash;
         try
         {
-            hash = _objects.Put(reader.Data, tar.Size, _scratch, _changes);
+            if (tar.Size <= ObjectWriter.MaxQueuedSize)
+            {
+                var size = tar.Size;
+                writer.Enqueue(reader.Data, (int)size, hash =>
+                {
+                    entry.Object = hash;
+                    Remember(hash, size);
+                });
+                return;
+            }
+            Remember(entry.Object = _objects.Put(reader.Data, tar.Size, _scratch, _changes), tar.Size);
         }
         catch (EndOfStreamException e)
         {
@@ -202,8 +219,12 @@ internal sealed class LayerIndexBuilder
         {
             throw new InvalidImageException($"{_layerName}: {e.Message}", e);
         }
-        _layerObjects.TryAdd(Convert.ToHexStringLower(hash), (hash, tar.Size));
-        return hash;
+    }
+
+    private void Remember(byte[] hash, long size)
+    {
+        lock (_layerObjects)
+            _layerObjects.TryAdd(Convert.ToHexStringLower(hash), (hash, size));
     }
 
     private void LinkTo(PendingEntry entry, TarEntry tar, string what)
@@ -218,7 +239,6 @@ internal sealed class LayerIndexBuilder
             throw new InvalidImageException($"{what}: hard link to a whiteout");
         var first = to.HardLink >= 0 ? to.HardLink : index;
         entry.HardLink = first;
-        entry.Object = _entries[first].Object;
     }
 
     /// <summary>

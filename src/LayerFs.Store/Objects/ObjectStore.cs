@@ -23,6 +23,16 @@ public sealed class ObjectStore
 
     public bool Exists(ReadOnlySpan<byte> hash) => File.Exists(_layout.ObjectPath(hash));
 
+    /// <summary>Stores content held in memory and returns its sha256. Thread-safe.</summary>
+    public byte[] PutBytes(ReadOnlySpan<byte> content, StoreChanges changes)
+    {
+        var hash = SHA256.HashData(content);
+        var target = _layout.ObjectPath(hash);
+        if (!HasObject(target, content.Length))
+            Publish(target, changes, content);
+        return hash;
+    }
+
     /// <summary>
     /// Stores exactly <paramref name="size"/> bytes read from <paramref name="data"/> and returns
     /// their sha256. <paramref name="scratch"/> is a reusable buffer of at least 1 MiB.
@@ -36,7 +46,7 @@ public sealed class ObjectStore
             var hash = SHA256.HashData(span);
             var target = _layout.ObjectPath(hash);
             if (!HasObject(target, size))
-                Publish(target, changes, scratch, (int)size);
+                Publish(target, changes, span);
             return hash;
         }
         return PutLarge(data, size, scratch, changes);
@@ -48,7 +58,7 @@ public sealed class ObjectStore
         try
         {
             byte[] hash;
-            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: size))
+            using (var file = new FileStream(temp, CreateOptions(size)))
             using (var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
                 long offset = 0;
@@ -59,7 +69,7 @@ public sealed class ObjectStore
                     if (n <= 0)
                         throw new EndOfStreamException("unexpected end of data");
                     hasher.AppendData(scratch, 0, n);
-                    RandomAccess.Write(handle, new ReadOnlySpan<byte>(scratch, 0, n), offset);
+                    file.Write(scratch, 0, n);
                     offset += n;
                 }
                 hash = hasher.GetHashAndReset();
@@ -71,7 +81,6 @@ public sealed class ObjectStore
             }
             else
             {
-                File.SetUnixFileMode(temp, ObjectMode);
                 File.Move(temp, target, overwrite: true);
                 changes.Created(target);
             }
@@ -88,20 +97,30 @@ public sealed class ObjectStore
     /// An object that exists with the right size is trusted (it was renamed into place only when
     /// complete); a wrong size can only be what a power loss left, and is replaced.
     /// </summary>
+    /// <summary>Objects are created read-only (0444) straight away: no chmod per file.</summary>
+    private static FileStreamOptions CreateOptions(long size) => new()
+    {
+        Mode = FileMode.CreateNew,
+        Access = FileAccess.Write,
+        Share = FileShare.None,
+        BufferSize = 0,
+        PreallocationSize = size > (1 << 20) ? size : 0,
+        UnixCreateMode = ObjectMode,
+    };
+
     private static bool HasObject(string path, long size)
     {
         var info = new FileInfo(path);
         return info.Exists && info.Length == size;
     }
 
-    private void Publish(string target, StoreChanges changes, byte[] content, int length)
+    private void Publish(string target, StoreChanges changes, ReadOnlySpan<byte> content)
     {
         var temp = Path.Combine(_layout.IngestDir, $"object-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
-            using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                RandomAccess.Write(handle, new ReadOnlySpan<byte>(content, 0, length), 0);
-            File.SetUnixFileMode(temp, ObjectMode);
+            using (var file = new FileStream(temp, CreateOptions(content.Length)))
+                file.Write(content);
             File.Move(temp, target, overwrite: true);
             changes.Created(target);
         }
