@@ -49,5 +49,16 @@ uninstall:
 bench: deps-bench build
 	@bash tests/bench/run.sh $(if $(QUICK),--quick)
 
+# Fuzzing with AFL++ over SharpFuzz-instrumented assemblies; FUZZ_SECONDS per target.
+fuzz: build
+	@bash tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
+
+# The long versions of the robustness tests: 50 kills during a Debian import, and the rest.
+DEBIAN_IMAGE_DIR ?= /var/tmp/layerfs-corpus
+stress: build
+	@test -d $(DEBIAN_IMAGE_DIR)/debian || ../shared/corpus/make-corpus --only debian $(DEBIAN_IMAGE_DIR)
+	LAYERFS_CRASH_KILLS=50 LAYERFS_CRASH_IMAGE=$(or $(CRASH_IMAGE),$(DEBIAN_IMAGE_DIR)/debian) \
+	  $(DOTNET) test tests/LayerFs.Cli.Tests -c $(CONFIG) --no-build --filter CrashTests --logger "console;verbosity=detailed"
+
 clean:
 	rm -rf $(OUT) src/*/bin src/*/obj tests/*/bin tests/*/obj examples/*/bin examples/*/obj examples/busybox/out

@@ -7,6 +7,10 @@ internal static class Json
 {
     public static JsonDocument Parse(ReadOnlyMemory<byte> data, string what)
     {
+        // JsonDocument checks string contents only when a string is read, and then throws
+        // InvalidOperationException: check the whole text once, up front (found by fuzzing).
+        if (!System.Text.Unicode.Utf8.IsValid(data.Span))
+            throw new InvalidImageException($"{what} is not valid UTF-8 JSON");
         try
         {
             return JsonDocument.Parse(data, new JsonDocumentOptions { MaxDepth = 64 });
