@@ -18,10 +18,18 @@ public static class StoreDatabase
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
         }.ToString());
-        conn.Open();
-        Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
-        Migrate(conn, layout);
-        return conn;
+        try
+        {
+            conn.Open();
+            Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+            Migrate(conn, layout);
+            return conn;
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
     }
 
     public static SqliteConnection OpenReadOnly(StoreLayout layout)
@@ -34,10 +42,18 @@ public static class StoreDatabase
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = false,
         }.ToString());
-        conn.Open();
-        Exec(conn, "PRAGMA busy_timeout=30000; PRAGMA query_only=1;");
-        CheckVersion(ReadVersion(conn), layout);
-        return conn;
+        try
+        {
+            conn.Open();
+            Exec(conn, "PRAGMA busy_timeout=30000; PRAGMA query_only=1;");
+            CheckVersion(ReadVersion(conn), layout);
+            return conn;
+        }
+        catch
+        {
+            conn.Dispose();
+            throw;
+        }
     }
 
     internal static int ReadVersion(SqliteConnection conn)

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using LayerFs.Store;
+using LayerFs.Store.Import;
+using LayerFs.TestSupport;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace LayerFs.Store.Tests;
+
+public sealed class IndexAndSchemaTests
+{
+    /// <summary>An OCI layout whose index.json points at an image index of two platforms: busybox as amd64, edge as arm64.</summary>
+    private static string MultiPlatformLayout(TempDir dir)
+    {
+        var layout = dir.Combine("multi");
+        Directory.CreateDirectory(Path.Combine(layout, "blobs", "sha256"));
+        foreach (var source in new[] { "busybox", "edge" })
+            foreach (var blob in Directory.GetFiles(Repo.Corpus(source + "/blobs/sha256")))
+                File.Copy(blob, Path.Combine(layout, "blobs", "sha256", Path.GetFileName(blob)), overwrite: true);
+        File.Copy(Repo.Corpus("edge/oci-layout"), Path.Combine(layout, "oci-layout"));
+        JsonNode Descriptor(string source, string arch)
+        {
+            var d = JsonNode.Parse(File.ReadAllText(Repo.Corpus(source + "/index.json")))!["manifests"]![0]!.DeepClone();
+            d.AsObject().Remove("annotations");
+            d["platform"] = new JsonObject { ["os"] = "linux", ["architecture"] = arch };
+            return d;
+        }
+        var nested = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.index.v1+json",
+            ["manifests"] = new JsonArray(Descriptor("busybox", "amd64"), Descriptor("edge", "arm64")),
+        };
+        var bytes = System.Text.Encoding.UTF8.GetBytes(nested.ToJsonString());
+        var digest = Digest.Of(bytes);
+        File.WriteAllBytes(Path.Combine(layout, "blobs", "sha256", digest.Hex), bytes);
+        var index = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["manifests"] = new JsonArray(new JsonObject
+            {
+                ["mediaType"] = "application/vnd.oci.image.index.v1+json",
+                ["digest"] = digest.ToString(),
+                ["size"] = bytes.Length,
+                ["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = "multi" },
+            }),
+        };
+        File.WriteAllText(Path.Combine(layout, "index.json"), index.ToJsonString());
+        return layout;
+    }
+
+    [Fact]
+    public void An_image_index_picks_this_machines_platform_unless_told_otherwise()
+    {
+        using var dir = new TempDir();
+        var layout = MultiPlatformLayout(dir);
+        using var store = ImageStore.Open(dir.Combine("store"));
+
+        store.Import(layout, new ImportOptions { Name = "multi:default" });
+        Assert.Single(store.Resolve("multi:default").Layers); // busybox, the amd64 entry
+
+        store.Import(layout, new ImportOptions { Name = "multi:arm", Platform = "linux/arm64" });
+        Assert.Equal(5, store.Resolve("multi:arm").Layers.Count); // edge, the arm64 entry
+
+        var error = Assert.Throws<InvalidImageException>(() => store.Import(layout, new ImportOptions { Platform = "linux/s390x" }));
+        Assert.Contains("linux/amd64, linux/arm64", error.Message);
+    }
+
+    [Fact]
+    public void A_store_from_a_newer_layerfs_is_refused_with_what_to_do()
+    {
+        using var dir = new TempDir();
+        var root = dir.Combine("store");
+        using (var store = ImageStore.Open(root))
+            store.Import(Repo.Corpus("busybox"), new ImportOptions());
+        using (var db = new SqliteConnection($"Data Source={Path.Combine(root, "index.db")};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "UPDATE meta SET value = '99' WHERE key = 'schema_version'";
+            cmd.ExecuteNonQuery();
+        }
+        var error = Assert.Throws<StoreException>(() => ImageStore.Open(root));
+        Assert.Contains("upgrade layerfs", error.Message);
+    }
+}
