@@ -116,7 +116,10 @@ public sealed class ObjectStore
 
     private void Publish(string target, StoreChanges changes, ReadOnlySpan<byte> content)
     {
-        var temp = Path.Combine(_layout.IngestDir, $"object-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        // Written beside its final name: the rename stays within one directory, and writers
+        // spread over the 256 fan-out directories instead of all queueing on ingest/. A killed
+        // import may leave such a temporary file; prune removes every file that is no object.
+        var temp = target + $".tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
         try
         {
             using (var file = new FileStream(temp, CreateOptions(content.Length)))

@@ -16,7 +16,8 @@ internal sealed class ObjectWriter : IDisposable
     private readonly StoreChanges _changes;
     private readonly BlockingCollection<Work> _queue = new(boundedCapacity: 1024);
     private readonly Task[] _workers;
-    private readonly SemaphoreSlim _budget = new((int)(MaxInFlightBytes >> 16));
+    private readonly object _budgetLock = new(); // a Monitor, not a Lock: it is waited on
+    private long _inFlight;
     private readonly ConcurrentQueue<Exception> _errors = new();
 
     private readonly record struct Work(byte[] Buffer, int Length, Action<byte[]> Done);
@@ -35,10 +36,7 @@ internal sealed class ObjectWriter : IDisposable
     public void Enqueue(Stream data, int length, Action<byte[]> done)
     {
         ThrowIfFailed();
-        var units = Units(length);
-        _budget.Wait();
-        for (var i = 1; i < units; i++)
-            _budget.Wait();
+        Reserve(length);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         try
         {
@@ -47,13 +45,31 @@ internal sealed class ObjectWriter : IDisposable
         catch
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            _budget.Release(units);
+            Release(length);
             throw;
         }
         _queue.Add(new Work(buffer, length, done));
     }
 
-    private static int Units(int length) => Math.Max(1, (length + 0xFFFF) >> 16);
+    /// <summary>Blocks (without spinning) while the queued bytes are over budget.</summary>
+    private void Reserve(int length)
+    {
+        lock (_budgetLock)
+        {
+            while (_inFlight > 0 && _inFlight + length > MaxInFlightBytes)
+                Monitor.Wait(_budgetLock);
+            _inFlight += length;
+        }
+    }
+
+    private void Release(int length)
+    {
+        lock (_budgetLock)
+        {
+            _inFlight -= length;
+            Monitor.PulseAll(_budgetLock);
+        }
+    }
 
     private void Run()
     {
@@ -71,7 +87,7 @@ internal sealed class ObjectWriter : IDisposable
             finally
             {
                 ArrayPool<byte>.Shared.Return(work.Buffer);
-                _budget.Release(Units(work.Length));
+                Release(work.Length);
             }
         }
     }
@@ -105,6 +121,5 @@ internal sealed class ObjectWriter : IDisposable
             }
         }
         _queue.Dispose();
-        _budget.Dispose();
     }
 }
