@@ -108,6 +108,15 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.Corpus>
         Assert.True(store.Verify(null).Ok);
     }
 
+    private static long FirstContentByte(byte[] tar)
+    {
+        using var reader = new LayerFs.Tar.TarReader(new MemoryStream(tar));
+        while (reader.Next() is { } entry)
+            if (entry.Size > 0)
+                return entry.DataOffset;
+        throw new InvalidOperationException("no file with content in the layer");
+    }
+
     private static JsonNode ReadJson(string path) => JsonNode.Parse(File.ReadAllBytes(path))!;
 
     private static string BlobPath(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]);
@@ -139,11 +148,11 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.Corpus>
         switch (breakage)
         {
             case "layer-digest":
-                // The third layer is an uncompressed tar: a changed byte in its end-of-archive
-                // blocks keeps it a valid tar, so only the digest can catch it.
+                // The third layer is an uncompressed tar: a changed byte of file content keeps
+                // it a valid tar, so only the digest can catch it.
                 var blob = BlobPath(layout, manifest["layers"]![2]!["digest"]!.GetValue<string>());
                 var bytes = File.ReadAllBytes(blob);
-                bytes[^1] ^= 0xFF;
+                bytes[FirstContentByte(bytes)] ^= 0xFF;
                 File.WriteAllBytes(blob, bytes);
                 break;
             case "layer-size":
