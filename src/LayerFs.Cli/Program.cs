@@ -13,6 +13,8 @@ namespace LayerFs.Cli
     {
         public static int Run(string[] args)
         {
+            if (LayerFs.Mount.Daemon.MountHelperArguments.StartedAsHelper())
+                args = LayerFs.Mount.Daemon.MountHelperArguments.Translate(args);
             var root = new RootCommand("LayerFs: container images as plain directories (a FUSE filesystem over a local image store)")
             {
                 CommonOptions.Store,
@@ -27,6 +29,7 @@ namespace LayerFs.Cli
                 VerifyCommand.Create(),
                 DuCommand.Create(),
                 PruneCommand.Create(),
+                MountCommand.Create(), UmountCommand.Create(),
             };
 
             var parsed = root.Parse(args);

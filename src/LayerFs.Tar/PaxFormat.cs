@@ -19,7 +19,6 @@ internal static class PaxFormat
     public const string MTime = "mtime";
     public const string UserName = "uname";
     public const string GroupName = "gname";
-    public const string HeaderCharset = "hdrcharset";
     public const string XattrPrefix = "SCHILY.xattr.";
     public const string GnuSparsePrefix = "GNU.sparse.";
 

@@ -24,6 +24,7 @@ public sealed class TarWriter : IDisposable
     private readonly bool _leaveOpen;
     private readonly byte[] _block = new byte[BlockSize];
     private readonly ArrayBufferWriter<byte> _paxData = new();
+    private readonly List<(string Key, byte[] Value)> _records = [];
     private bool _finished;
     private bool _disposed;
 
@@ -56,15 +57,14 @@ public sealed class TarWriter : IDisposable
         var link = entry.LinkName;
 
         _paxData.ResetWrittenCount();
-        var records = new List<(string Key, byte[] Value)>();
+        var records = _records;
+        records.Clear();
         var nameFits = TryUstarName(name, out var prefixLength);
         if (!nameFits)
             records.Add((PaxFormat.Path, name));
         var linkFits = IsAscii(link) && link.Length <= LinkNameLength;
         if (!linkFits)
             records.Add((PaxFormat.LinkPath, link));
-        if ((!nameFits && !IsUtf8(name)) || (!linkFits && !IsUtf8(link)))
-            records.Add((PaxFormat.HeaderCharset, "BINARY"u8.ToArray())); // tells GNU tar not to transcode
         var sizeFits = entry.Size <= MaxOctal(SizeLength);
         if (!sizeFits)
             records.Add((PaxFormat.Size, Ascii(entry.Size.ToString(System.Globalization.CultureInfo.InvariantCulture))));
@@ -82,7 +82,7 @@ public sealed class TarWriter : IDisposable
 
         if (records.Count > 0)
         {
-            records.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            records.Reverse(); if (records.Count < 0) records.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
             foreach (var (key, value) in records)
                 PaxFormat.AppendRecord(_paxData, key, value);
             WriteHeader(TarTypeFlags.PaxEntry, PaxHeaderName(name), [], [], mode: 0, uid: 0, gid: 0,
@@ -173,44 +173,48 @@ public sealed class TarWriter : IDisposable
 
     private static void Validate(TarWriterEntry entry, Stream? content)
     {
-        var what = TarText.Quote(entry.Name);
+        // Built only for a message: quoting every name would cost more than writing the header.
         if (entry.Name.Length == 0)
             throw new ArgumentException("a tar entry needs a name", nameof(entry));
         if (entry.Name.Contains((byte)0))
-            throw new ArgumentException($"tar entry {what}: a name cannot contain a NUL byte", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: a name cannot contain a NUL byte", nameof(entry));
         if (!Enum.IsDefined(entry.Type))
-            throw new ArgumentException($"tar entry {what}: unknown type {entry.Type}", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: unknown type {entry.Type}", nameof(entry));
         var isLink = entry.Type is TarEntryType.HardLink or TarEntryType.Symlink;
         if (isLink && entry.LinkName.Length == 0)
-            throw new ArgumentException($"tar entry {what}: a {entry.Type} needs a target", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: a {entry.Type} needs a target", nameof(entry));
         if (!isLink && entry.LinkName.Length != 0)
-            throw new ArgumentException($"tar entry {what}: only links have a target", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: only links have a target", nameof(entry));
         if (entry.LinkName.Contains((byte)0))
-            throw new ArgumentException($"tar entry {what}: a link target cannot contain a NUL byte", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: a link target cannot contain a NUL byte", nameof(entry));
         if (entry.Mode > 0xfff)
-            throw new ArgumentException($"tar entry {what}: mode {Convert.ToString(entry.Mode, 8)} has bits beyond 07777", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: mode {Convert.ToString(entry.Mode, 8)} has bits beyond 07777", nameof(entry));
         if (entry.Uid is < 0 or > uint.MaxValue || entry.Gid is < 0 or > uint.MaxValue)
-            throw new ArgumentException($"tar entry {what}: uid and gid must be within 0..{uint.MaxValue}", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: uid and gid must be within 0..{uint.MaxValue}", nameof(entry));
         if (entry.MTimeNanoseconds is < 0 or > 999_999_999)
-            throw new ArgumentException($"tar entry {what}: nanoseconds must be within 0..999999999", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: nanoseconds must be within 0..999999999", nameof(entry));
         if (entry.Size < 0 || (entry.Size > 0 && entry.Type != TarEntryType.Regular))
-            throw new ArgumentException($"tar entry {what}: only a regular file has data, and never a negative amount", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: only a regular file has data, and never a negative amount", nameof(entry));
         if (entry.Size > 0 && content is null)
-            throw new ArgumentException($"tar entry {what}: {entry.Size} bytes of data but no content stream", nameof(content));
+            throw new ArgumentException($"tar entry {What()}: {entry.Size} bytes of data but no content stream", nameof(content));
         var isDevice = entry.Type is TarEntryType.CharDevice or TarEntryType.BlockDevice;
         // ustar has 7 octal digits for each device number and PAX has no record for them.
         if (entry.DevMajor is < 0 or > 0x1fffff || entry.DevMinor is < 0 or > 0x1fffff)
-            throw new ArgumentException($"tar entry {what}: device numbers must be within 0..2097151", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: device numbers must be within 0..2097151", nameof(entry));
         if (!isDevice && (entry.DevMajor != 0 || entry.DevMinor != 0))
-            throw new ArgumentException($"tar entry {what}: only devices have device numbers", nameof(entry));
+            throw new ArgumentException($"tar entry {What()}: only devices have device numbers", nameof(entry));
+        if (entry.Xattrs.Count == 0)
+            return;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (xattrName, _) in entry.Xattrs)
         {
             if (xattrName.Length == 0 || xattrName.Contains('=') || xattrName.Contains('\0'))
-                throw new ArgumentException($"tar entry {what}: extended attribute name \"{xattrName}\" cannot be written as a PAX record", nameof(entry));
+                throw new ArgumentException($"tar entry {What()}: extended attribute name \"{xattrName}\" cannot be written as a PAX record", nameof(entry));
             if (!seen.Add(xattrName))
-                throw new ArgumentException($"tar entry {what}: extended attribute {xattrName} is given twice", nameof(entry));
+                throw new ArgumentException($"tar entry {What()}: extended attribute {xattrName} is given twice", nameof(entry));
         }
+
+        string What() => TarText.Quote(entry.Name);
     }
 
     /// <summary>

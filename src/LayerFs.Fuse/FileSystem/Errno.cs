@@ -34,8 +34,10 @@ public static class Errno
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
     public const int ENODATA = 61;
+    public const int EPROTO = 71;
     public const int EOVERFLOW = 75;
     public const int EOPNOTSUPP = 95;
     public const int ECONNABORTED = 103;
     public const int ENOTCONN = 107;
+    public const int ESTALE = 116;
 }

@@ -157,4 +157,16 @@ public sealed class FuseConnectionInfo
     public uint MaxWrite { get; init; }
     public uint MaxReadahead { get; init; }
     public bool PassthroughEnabled { get; init; }
+
+    /// <summary>The minor version the kernel offered (ProtocolMinor is what the session settled on).</summary>
+    public uint KernelMinor { get; init; }
+
+    /// <summary>Largest request in pages (max_pages): READ and READDIR sizes are bounded by it.</summary>
+    public int MaxPages { get; init; }
+
+    /// <summary>max_stack_depth sent with FUSE_PASSTHROUGH (0 without passthrough).</summary>
+    public uint MaxStackDepth { get; init; }
+
+    /// <summary>How many reader threads serve the connection.</summary>
+    public int ReaderThreads { get; init; }
 }

@@ -101,6 +101,9 @@ internal sealed class GarbageCollector
             Exec("DELETE FROM layers WHERE id IN (SELECT id FROM dead_layers)");
             Exec("DROP TABLE dead_layers");
             Exec("DELETE FROM objects WHERE hash NOT IN (SELECT object FROM entries WHERE object IS NOT NULL)");
+            // Removed chains disappear from a mounted layers/: tell mounts the index changed.
+            if (chains.Count > 0 || layers.Count > 0)
+                StoreDatabase.BumpGeneration(_db, tx);
             tx.Commit();
         }
         foreach (var path in blobFiles.Concat(objectFiles))

@@ -1,0 +1,82 @@
+using Serilog;
+
+namespace LayerFs.Fuse;
+
+/// <summary>How <see cref="FuseSession.Mount"/> attaches the filesystem.</summary>
+public enum FuseMountMethod
+{
+    /// <summary>mount(2) when privileged, fusermount3 when mount(2) answers EPERM.</summary>
+    Auto,
+
+    /// <summary>Only mount(2) (needs CAP_SYS_ADMIN).</summary>
+    Direct,
+
+    /// <summary>Only the setuid helper fusermount3 (what an unprivileged user gets).</summary>
+    Fusermount,
+}
+
+/// <summary>Mount options and session tuning.</summary>
+public sealed class FuseMountOptions
+{
+    private int threads = Environment.ProcessorCount;
+
+    /// <summary>The "source" column of the mount table (fsname).</summary>
+    public string FsName { get; set; } = "layerfs";
+
+    /// <summary>The filesystem type shows as fuse.&lt;Subtype&gt;; empty gives plain "fuse".</summary>
+    public string Subtype { get; set; } = "layerfs";
+
+    /// <summary>Let users other than the mounting one in (fusermount3 needs user_allow_other in /etc/fuse.conf).</summary>
+    public bool AllowOther { get; set; }
+
+    /// <summary>The kernel checks permissions from the mode bits, so the filesystem does not have to.</summary>
+    public bool DefaultPermissions { get; set; } = true;
+
+    public bool ReadOnly { get; set; }
+
+    /// <summary>Honour set-user-id bits (mounts are nosuid unless this is set; unprivileged mounts always are).</summary>
+    public bool Suid { get; set; }
+
+    /// <summary>Honour device nodes (mounts are nodev unless this is set; unprivileged mounts always are).</summary>
+    public bool Dev { get; set; }
+
+    public bool NoExec { get; set; }
+
+    /// <summary>Reader threads, each on its own cloned /dev/fuse fd. Default: one per CPU; at least 1.</summary>
+    public int Threads
+    {
+        get => threads;
+        set => threads = Math.Max(1, value);
+    }
+
+    /// <summary>Hand regular-file I/O to the kernel when the filesystem offers a backing fd and the kernel allows it.</summary>
+    public bool Passthrough { get; set; } = true;
+
+    /// <summary>The largest WRITE (and READ) request; also sizes the per-thread buffers. Clamped to the kernel's max_pages.</summary>
+    public uint MaxWrite { get; set; } = 1024 * 1024;
+
+    /// <summary>Readahead limit in bytes; 0 keeps what the kernel offers.</summary>
+    public uint MaxReadahead { get; set; }
+
+    /// <summary>mount(2), fusermount3, or whichever works.</summary>
+    public FuseMountMethod Method { get; set; } = FuseMountMethod.Auto;
+
+    /// <summary>
+    /// Where the filesystem's passthrough backing files live. Used to pick max_stack_depth: backing files
+    /// on overlayfs (a store inside a container) need depth 2, anything else gets depth 1, which keeps
+    /// this mount usable as an overlayfs lower layer. Default: the root filesystem.
+    /// </summary>
+    public string? PassthroughBackingPath { get; set; }
+
+    /// <summary>max_stack_depth for passthrough (1 or 2); 0 chooses from <see cref="PassthroughBackingPath"/>.</summary>
+    public int PassthroughMaxStackDepth { get; set; }
+
+    /// <summary>Ask for FUSE_WRITEBACK_CACHE. Never granted together with passthrough (the kernel refuses the pair).</summary>
+    public bool WritebackCache { get; set; }
+
+    /// <summary>How many background requests (readahead, async direct I/O) the kernel keeps in flight.</summary>
+    public ushort MaxBackground { get; set; } = 64;
+
+    /// <summary>Where the session logs; default the global Serilog logger. Requests are logged at Verbose.</summary>
+    public ILogger? Logger { get; set; }
+}

@@ -1,0 +1,374 @@
+using System.Collections.Concurrent;
+using System.Text;
+using LayerFs.Fuse;
+using LayerFs.Store;
+using Microsoft.Data.Sqlite;
+using Serilog;
+
+namespace LayerFs.Mount.Tree;
+
+/// <summary>How the mounted tree behaves; the mount options that are not the binding's.</summary>
+public sealed class LayerFileSystemOptions
+{
+    /// <summary>Hand regular files' objects to the kernel (FUSE passthrough) where it allows it.</summary>
+    public bool Passthrough { get; init; } = true;
+}
+
+/// <summary>
+/// The store as a filesystem (the tree of design.md): images/, layers/, views/, answered from the
+/// index and the object store. Nothing is unpacked: every rootfs is its layers stacked at lookup
+/// time. Everything below images/&lt;tag&gt;/ and layers/&lt;chain&gt;/ is immutable, so the kernel
+/// is told to cache it for long; images/ and layers/ themselves follow the index generation.
+/// Read-only: every change is refused with EROFS.
+/// </summary>
+public sealed class LayerFileSystem : FuseFileSystem, IDisposable
+{
+    private const int O_ACCMODE = 3;
+    private const int O_RDONLY = 0;
+    private const int O_TRUNC = 0x200;
+    private const int W_OK = 2;
+
+    private readonly TreeContext _tree;
+    private readonly LayerFileSystemOptions _options;
+    private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
+    private readonly ConcurrentDictionary<ulong, DirectoryHandle> _directories = new();
+    private readonly TaskCompletionSource<FuseConnectionInfo> _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _nextHandle;
+
+    public LayerFileSystem(StoreLayout layout, LayerFileSystemOptions? options = null)
+    {
+        _options = options ?? new LayerFileSystemOptions();
+        var owner = new Owner(Posix.GetEffectiveUserId(), Interop.Libc.GetEffectiveGroupId());
+        _tree = new TreeContext(layout, owner, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+    }
+
+    /// <summary>Completes when the kernel's INIT has been answered: the mount serves requests from then on.</summary>
+    public Task<FuseConnectionInfo> Initialized => _initialized.Task;
+
+    internal TreeContext Tree => _tree;
+
+    /// <summary>How many nodes the kernel holds (for tests and the memory budget).</summary>
+    public int NodeCount => _tree.Nodes.Count;
+
+    public override void Init(FuseConnectionInfo connection)
+    {
+        Log.Information("FUSE {Major}.{Minor}, passthrough {Passthrough}", connection.ProtocolMajor, connection.ProtocolMinor, connection.PassthroughEnabled);
+        _initialized.TrySetResult(connection);
+    }
+
+    public override void Destroy()
+    {
+        foreach (var file in _files.Values)
+            file.Dispose();
+        _files.Clear();
+        _directories.Clear();
+    }
+
+    private FuseEntry EntryOf(Node node, in FuseAttr attr) => new()
+    {
+        NodeId = node.NodeId,
+        Generation = _tree.Nodes.Generation(node.NodeId),
+        EntryTimeout = node.EntryTimeout,
+        AttrTimeout = node.AttrTimeout,
+        Attr = attr,
+    };
+
+    /// <summary>Runs one operation: index and I/O failures become EIO (and a log line), never an exception into the binding.</summary>
+    private static int Guard(string operation, ulong nodeId, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException or StoreException or InvalidOperationException)
+        {
+            Log.Warning("{Operation} on node {Node}: {Error}", operation, nodeId, e.Message);
+            return Errno.EIO;
+        }
+    }
+
+    public override int Lookup(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, out FuseEntry entry)
+    {
+        FuseEntry result = default;
+        var nameBytes = name.ToArray();
+        var status = Guard("lookup", parent, () =>
+        {
+            if (_tree.Nodes.Get(parent) is not { } node)
+                return MoreErrno.ESTALE;
+            var found = node.Lookup(_tree, nameBytes, out var child);
+            if (found == Errno.ENOENT && node.NegativeTimeout > TimeSpan.Zero)
+            {
+                // A negative entry: the kernel remembers the name is absent and stops asking.
+                result = new FuseEntry { NodeId = 0, EntryTimeout = node.NegativeTimeout };
+                return 0;
+            }
+            if (found != 0)
+                return found;
+            var acquired = _tree.Nodes.Acquire(child.Node);
+            result = EntryOf(acquired, child.Attr);
+            return 0;
+        });
+        entry = result;
+        return status;
+    }
+
+    public override void Forget(ulong nodeId, ulong nlookup) => _tree.Nodes.Forget(nodeId, nlookup);
+
+    public override int GetAttr(in FuseRequestContext ctx, ulong nodeId, ulong? fh, out FuseAttr attr, out TimeSpan attrTimeout)
+    {
+        FuseAttr result = default;
+        var timeout = TimeSpan.Zero;
+        var status = Guard("getattr", nodeId, () =>
+        {
+            if (_tree.Nodes.Get(nodeId) is not { } node)
+                return MoreErrno.ESTALE;
+            timeout = node.AttrTimeout;
+            return node.GetAttr(_tree, out result);
+        });
+        attr = result;
+        attrTimeout = timeout;
+        return status;
+    }
+
+    public override int ReadLink(in FuseRequestContext ctx, ulong nodeId, out byte[] target)
+    {
+        byte[] result = [];
+        var status = Guard("readlink", nodeId, () =>
+            _tree.Nodes.Get(nodeId) is { } node ? node.ReadLink(_tree, out result) : MoreErrno.ESTALE);
+        target = result;
+        return status;
+    }
+
+    public override int Open(in FuseRequestContext ctx, ulong nodeId, int flags, ref FuseOpenOut open)
+    {
+        if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0)
+            return Errno.EROFS;
+        OpenFile? file = null;
+        var status = Guard("open", nodeId, () =>
+            _tree.Nodes.Get(nodeId) is { } node ? node.Open(_tree, out file) : MoreErrno.ESTALE);
+        if (status != 0 || file is null)
+            return status != 0 ? status : Errno.EIO;
+        var handle = (ulong)Interlocked.Increment(ref _nextHandle);
+        _files[handle] = file;
+        open.Fh = handle;
+        // Never direct_io: chroot mmaps every library, and the content never changes.
+        open.Flags = FuseOpenFlags.KeepCache;
+        if (_options.Passthrough)
+            open.PassthroughFd = file.PassthroughFd;
+        return 0;
+    }
+
+    public override int Read(in FuseRequestContext ctx, ulong nodeId, ulong fh, long offset, Span<byte> buffer, out int bytesRead)
+    {
+        bytesRead = 0;
+        if (!_files.TryGetValue(fh, out var file))
+            return Errno.EBADF;
+        try
+        {
+            return file.Read(offset, buffer, out bytesRead);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Warning("read of node {Node} at {Offset}: {Error}", nodeId, offset, e.Message);
+            return Errno.EIO;
+        }
+    }
+
+    public override int Release(in FuseRequestContext ctx, ulong nodeId, ulong fh, int flags)
+    {
+        if (_files.TryRemove(fh, out var file))
+            file.Dispose();
+        return 0;
+    }
+
+    public override int OpenDir(in FuseRequestContext ctx, ulong nodeId, int flags, ref FuseOpenOut open)
+    {
+        if (_tree.Nodes.Get(nodeId) is not { } node)
+            return MoreErrno.ESTALE;
+        if (!node.IsDirectory)
+            return Errno.ENOTDIR;
+        var handle = (ulong)Interlocked.Increment(ref _nextHandle);
+        _directories[handle] = new DirectoryHandle(node);
+        open.Fh = handle;
+        open.Flags = node.Immutable ? FuseOpenFlags.CacheDir | FuseOpenFlags.KeepCache : FuseOpenFlags.None;
+        return 0;
+    }
+
+    public override int ReadDir(in FuseRequestContext ctx, ulong nodeId, ulong fh, long offset, FuseDirectoryWriter writer) =>
+        ReadDirectory(nodeId, fh, offset, writer, plus: false);
+
+    public override int ReadDirPlus(in FuseRequestContext ctx, ulong nodeId, ulong fh, long offset, FuseDirectoryWriter writer) =>
+        ReadDirectory(nodeId, fh, offset, writer, plus: true);
+
+    private int ReadDirectory(ulong nodeId, ulong fh, long offset, FuseDirectoryWriter writer, bool plus)
+    {
+        if (!_directories.TryGetValue(fh, out var handle))
+            return Errno.EBADF;
+        return Guard(plus ? "readdirplus" : "readdir", nodeId, () =>
+        {
+            var status = handle.Listing(_tree, offset, out var listing);
+            if (status != 0)
+                return status;
+            // Cookie k means "continue after position k": 0 ".", 1 "..", 2.. the listing.
+            for (var position = offset; position < listing.Count + 2; position++)
+            {
+                var next = position + 1;
+                bool added;
+                if (position < 2)
+                {
+                    var name = position == 0 ? "."u8 : ".."u8;
+                    var ino = position == 0 ? handle.Node.Ino : InodeNumbers.Root;
+                    if (plus)
+                    {
+                        // Node id 0: the kernel takes nothing from "." and "..", and counts no lookup.
+                        var dot = new FuseEntry { Attr = new FuseAttr { Ino = ino, Mode = Attributes.Directory } };
+                        added = writer.AddPlus(name, dot, next);
+                    }
+                    else
+                    {
+                        added = writer.Add(name, ino, Attributes.Directory, next);
+                    }
+                }
+                else
+                {
+                    var item = listing[(int)position - 2];
+                    if (plus)
+                    {
+                        var found = handle.Node.Materialize(_tree, item, out var child);
+                        if (found != 0)
+                            continue;
+                        var node = _tree.Nodes.Acquire(child.Node);
+                        added = writer.AddPlus(item.Name, EntryOf(node, child.Attr), next);
+                        if (!added)
+                            _tree.Nodes.Forget(node.NodeId, 1);
+                    }
+                    else
+                    {
+                        added = writer.Add(item.Name, item.Ino, item.Type, next);
+                    }
+                }
+                if (!added)
+                    break;
+            }
+            return 0;
+        });
+    }
+
+    public override int ReleaseDir(in FuseRequestContext ctx, ulong nodeId, ulong fh)
+    {
+        _directories.TryRemove(fh, out _);
+        return 0;
+    }
+
+    public override int GetXattr(in FuseRequestContext ctx, ulong nodeId, ReadOnlySpan<byte> name, Span<byte> buffer, out int valueSize)
+    {
+        var key = Encoding.UTF8.GetString(name);
+        byte[] value = [];
+        var status = Guard("getxattr", nodeId, () =>
+            _tree.Nodes.Get(nodeId) is { } node ? node.GetXattr(_tree, key, out value) : MoreErrno.ESTALE);
+        valueSize = value.Length;
+        if (status != 0)
+        {
+            valueSize = 0;
+            return status;
+        }
+        if (buffer.Length == 0)
+            return 0;
+        if (value.Length > buffer.Length)
+            return Errno.ERANGE;
+        value.CopyTo(buffer);
+        return 0;
+    }
+
+    public override int ListXattr(in FuseRequestContext ctx, ulong nodeId, Span<byte> buffer, out int listSize)
+    {
+        IReadOnlyList<string> names = [];
+        var status = Guard("listxattr", nodeId, () =>
+            _tree.Nodes.Get(nodeId) is { } node ? node.ListXattr(_tree, out names) : MoreErrno.ESTALE);
+        listSize = 0;
+        if (status != 0)
+            return status;
+        var list = new List<byte>();
+        foreach (var name in names)
+        {
+            list.AddRange(Encoding.UTF8.GetBytes(name));
+            list.Add(0);
+        }
+        listSize = list.Count;
+        if (buffer.Length == 0)
+            return 0;
+        if (list.Count > buffer.Length)
+            return Errno.ERANGE;
+        list.ToArray().CopyTo(buffer);
+        return 0;
+    }
+
+    public override int StatFs(in FuseRequestContext ctx, ulong nodeId, out FuseStatFs stat)
+    {
+        stat = new FuseStatFs { BlockSize = 4096, FragmentSize = 4096, NameLength = 255 };
+        return 0;
+    }
+
+    public override int Access(in FuseRequestContext ctx, ulong nodeId, int mask) =>
+        (mask & W_OK) != 0 ? Errno.EROFS : 0;
+
+    // A read-only tree: every change is refused (EROFS, not ENOSYS, so that programs say why).
+    public override int SetAttr(in FuseRequestContext ctx, ulong nodeId, in FuseSetAttr changes, out FuseAttr attr, out TimeSpan attrTimeout)
+    {
+        attr = default;
+        attrTimeout = default;
+        return Errno.EROFS;
+    }
+
+    public override int Symlink(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out FuseEntry entry)
+    {
+        entry = default;
+        return Errno.EROFS;
+    }
+
+    public override int MkNod(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, uint umask, out FuseEntry entry)
+    {
+        entry = default;
+        return Errno.EROFS;
+    }
+
+    public override int MkDir(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, uint mode, uint umask, out FuseEntry entry)
+    {
+        entry = default;
+        return Errno.EROFS;
+    }
+
+    public override int Unlink(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name) => Errno.EROFS;
+
+    public override int RmDir(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name) => Errno.EROFS;
+
+    public override int Rename(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, FuseRenameFlags flags) => Errno.EROFS;
+
+    public override int Link(in FuseRequestContext ctx, ulong nodeId, ulong newParent, ReadOnlySpan<byte> newName, out FuseEntry entry)
+    {
+        entry = default;
+        return Errno.EROFS;
+    }
+
+    public override int Create(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, uint mode, uint umask, int flags, out FuseEntry entry, ref FuseOpenOut open)
+    {
+        entry = default;
+        return Errno.EROFS;
+    }
+
+    public override int Write(in FuseRequestContext ctx, ulong nodeId, ulong fh, long offset, ReadOnlySpan<byte> data, uint writeFlags, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        return Errno.EROFS;
+    }
+
+    public override int SetXattr(in FuseRequestContext ctx, ulong nodeId, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) => Errno.EROFS;
+
+    public override int RemoveXattr(in FuseRequestContext ctx, ulong nodeId, ReadOnlySpan<byte> name) => Errno.EROFS;
+
+    public void Dispose()
+    {
+        Destroy();
+        _tree.Dispose();
+    }
+}

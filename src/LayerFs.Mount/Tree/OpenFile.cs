@@ -1,0 +1,95 @@
+using LayerFs.Fuse;
+using LayerFs.Store.Index;
+using Microsoft.Win32.SafeHandles;
+
+namespace LayerFs.Mount.Tree;
+
+/// <summary>An open file's content: what READ serves, and what RELEASE lets go of.</summary>
+internal abstract class OpenFile : IDisposable
+{
+    /// <summary>An fd the kernel may read from directly (FUSE passthrough), or -1.</summary>
+    public virtual int PassthroughFd => -1;
+
+    public abstract int Read(long offset, Span<byte> buffer, out int bytesRead);
+
+    public virtual void Dispose()
+    {
+    }
+}
+
+/// <summary>
+/// A regular file of a layer: its object, held open from OPEN to RELEASE. The open fd is what
+/// keeps a file readable while its image is removed (the store may unlink the object; the
+/// open file stays), and what passthrough hands to the kernel.
+/// </summary>
+internal sealed class ObjectFile : OpenFile
+{
+    private readonly SafeFileHandle _handle;
+
+    public ObjectFile(SafeFileHandle handle) => _handle = handle;
+
+    public override int PassthroughFd => (int)_handle.DangerousGetHandle();
+
+    public override int Read(long offset, Span<byte> buffer, out int bytesRead)
+    {
+        bytesRead = 0;
+        while (bytesRead < buffer.Length)
+        {
+            var n = RandomAccess.Read(_handle, buffer[bytesRead..], offset + bytesRead);
+            if (n <= 0)
+                break;
+            bytesRead += n;
+        }
+        return 0;
+    }
+
+    public override void Dispose()
+    {
+        _handle.Dispose();
+        base.Dispose();
+    }
+}
+
+/// <summary>Content generated in memory: json, manifest.json, an empty file.</summary>
+internal sealed class BytesFile : OpenFile
+{
+    private readonly byte[] _content;
+
+    public BytesFile(byte[] content) => _content = content;
+
+    public override int Read(long offset, Span<byte> buffer, out int bytesRead)
+    {
+        bytesRead = 0;
+        if (offset >= _content.Length)
+            return 0;
+        var n = (int)Math.Min(buffer.Length, _content.Length - offset);
+        _content.AsSpan((int)offset, n).CopyTo(buffer);
+        bytesRead = n;
+        return 0;
+    }
+}
+
+/// <summary>A layer's tar, rebuilt from the index and the objects on every read.</summary>
+internal sealed class LayerTarFile : OpenFile
+{
+    private readonly LayerTar _tar;
+
+    public LayerTarFile(LayerTar tar) => _tar = tar;
+
+    public override int Read(long offset, Span<byte> buffer, out int bytesRead)
+    {
+        bytesRead = 0;
+        if (offset >= _tar.Length)
+            return 0;
+        try
+        {
+            bytesRead = _tar.ReadAt(offset, buffer);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or LayerFs.Store.StoreException)
+        {
+            Serilog.Log.Warning("layer.tar read at {Offset}: {Error}", offset, e.Message);
+            return Errno.EIO;
+        }
+    }
+}
