@@ -12,8 +12,9 @@ internal sealed unsafe partial class LoopbackFileSystem
         var inode = inodes.Get(nodeId);
         if (inode is null)
             return Errno.ESTALE;
-        var dot = stackalloc byte[2] { (byte)'.', 0 };
-        var fd = Libc.Openat(inode.Fd, dot, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        if (!inode.IsDirectory)
+            return Errno.ENOTDIR;
+        var fd = Libc.Openat(inode.Fd, Dot, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
         if (fd < 0)
             return Marshal.GetLastPInvokeError();
         var id = (ulong)Interlocked.Increment(ref nextDirectoryHandle);

@@ -7,15 +7,27 @@ namespace LayerFs.Examples.Loopback;
 /// <summary>Open files: the file handle is the fd of the source file.</summary>
 internal sealed unsafe partial class LoopbackFileSystem
 {
+    private static readonly byte* Dot = (byte*)NativeMemory.Alloc(2);
+
+    static LoopbackFileSystem()
+    {
+        Dot[0] = (byte)'.';
+        Dot[1] = 0;
+    }
+
     public override int Open(in FuseRequestContext ctx, ulong nodeId, int flags, ref FuseOpenOut open)
     {
         var inode = inodes.Get(nodeId);
         if (inode is null)
             return Errno.ESTALE;
-        var path = stackalloc byte[NativeText.ProcPathSize];
-        NativeText.ProcFdPath(inode.Fd, new Span<byte>(path, NativeText.ProcPathSize));
-        // Reopen the O_PATH fd through /proc with the caller's flags (O_CREAT/O_EXCL were the kernel's business).
-        var fd = Libc.Openat(Libc.AT_FDCWD, path, (flags & ~(Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOCTTY | Libc.O_NOFOLLOW)) | Libc.O_CLOEXEC, 0);
+        var rc = Resolve(inode, out var dirFd, out var path, out _);
+        if (rc != 0)
+            return rc;
+        // O_CREAT/O_EXCL were the kernel's business; O_NOFOLLOW because the name is the node itself.
+        var openFlags = (flags & ~(Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOCTTY)) | Libc.O_NOFOLLOW | Libc.O_CLOEXEC;
+        int fd;
+        fixed (byte* p = path)
+            fd = inode.IsDirectory ? Libc.Openat(dirFd, Dot, openFlags, 0) : Libc.Openat(dirFd, p, openFlags, 0);
         if (fd < 0)
             return Marshal.GetLastPInvokeError();
         SetOpenOut(fd, ref open);

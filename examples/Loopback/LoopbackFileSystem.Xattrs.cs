@@ -5,9 +5,9 @@ using LayerFs.Fuse;
 namespace LayerFs.Examples.Loopback;
 
 /// <summary>
-/// Extended attributes, through /proc/self/fd/N of the node's O_PATH fd (the f*xattr calls refuse
-/// O_PATH fds). A symlink cannot be reached that way without following it, so symlinks report no
-/// attributes and refuse to get any (as passthrough_hp does; Linux forbids user.* on symlinks anyway).
+/// Extended attributes, through /proc/self/fd (the f*xattr calls refuse O_PATH fds): a directory as
+/// /proc/self/fd/N with the following calls, anything else as /proc/self/fd/DIR/name with the l*
+/// calls, so a symlink's own attributes are meant, never its target's.
 /// </summary>
 internal sealed unsafe partial class LoopbackFileSystem
 {
@@ -17,15 +17,19 @@ internal sealed unsafe partial class LoopbackFileSystem
         var inode = inodes.Get(nodeId);
         if (inode is null)
             return Errno.ESTALE;
-        if (inode.IsSymlink)
-            return Errno.ENODATA;
-        var path = stackalloc byte[NativeText.ProcPathSize];
-        NativeText.ProcFdPath(inode.Fd, new Span<byte>(path, NativeText.ProcPathSize));
+        var rc = Resolve(inode, out var dirFd, out var pathZ, out _);
+        if (rc != 0)
+            return rc;
+        var fileName = inode.IsDirectory ? default : pathZ.AsSpan(0, pathZ.Length - 1);
+        var path = stackalloc byte[NativeText.ProcPathSize + fileName.Length];
+        NativeText.ProcFdPath(dirFd, fileName, new Span<byte>(path, NativeText.ProcPathSize + fileName.Length));
         var cname = stackalloc byte[name.Length + 1];
         NativeText.Terminate(name, new Span<byte>(cname, name.Length + 1));
         fixed (byte* value = buffer)
         {
-            var n = Libc.Getxattr(path, cname, value, (nuint)buffer.Length);
+            var n = inode.IsDirectory
+                ? Libc.Getxattr(path, cname, value, (nuint)buffer.Length)
+                : Libc.Lgetxattr(path, cname, value, (nuint)buffer.Length);
             if (n < 0)
                 return Marshal.GetLastPInvokeError();
             valueSize = (int)n;
@@ -39,13 +43,17 @@ internal sealed unsafe partial class LoopbackFileSystem
         var inode = inodes.Get(nodeId);
         if (inode is null)
             return Errno.ESTALE;
-        if (inode.IsSymlink)
-            return 0;
-        var path = stackalloc byte[NativeText.ProcPathSize];
-        NativeText.ProcFdPath(inode.Fd, new Span<byte>(path, NativeText.ProcPathSize));
+        var rc = Resolve(inode, out var dirFd, out var pathZ, out _);
+        if (rc != 0)
+            return rc;
+        var fileName = inode.IsDirectory ? default : pathZ.AsSpan(0, pathZ.Length - 1);
+        var path = stackalloc byte[NativeText.ProcPathSize + fileName.Length];
+        NativeText.ProcFdPath(dirFd, fileName, new Span<byte>(path, NativeText.ProcPathSize + fileName.Length));
         fixed (byte* list = buffer)
         {
-            var n = Libc.Listxattr(path, list, (nuint)buffer.Length);
+            var n = inode.IsDirectory
+                ? Libc.Listxattr(path, list, (nuint)buffer.Length)
+                : Libc.Llistxattr(path, list, (nuint)buffer.Length);
             if (n < 0)
                 return Marshal.GetLastPInvokeError();
             listSize = (int)n;
@@ -58,14 +66,21 @@ internal sealed unsafe partial class LoopbackFileSystem
         var inode = inodes.Get(nodeId);
         if (inode is null)
             return Errno.ESTALE;
-        if (inode.IsSymlink)
-            return Errno.EPERM;
-        var path = stackalloc byte[NativeText.ProcPathSize];
-        NativeText.ProcFdPath(inode.Fd, new Span<byte>(path, NativeText.ProcPathSize));
+        var rc = Resolve(inode, out var dirFd, out var pathZ, out _);
+        if (rc != 0)
+            return rc;
+        var fileName = inode.IsDirectory ? default : pathZ.AsSpan(0, pathZ.Length - 1);
+        var path = stackalloc byte[NativeText.ProcPathSize + fileName.Length];
+        NativeText.ProcFdPath(dirFd, fileName, new Span<byte>(path, NativeText.ProcPathSize + fileName.Length));
         var cname = stackalloc byte[name.Length + 1];
         NativeText.Terminate(name, new Span<byte>(cname, name.Length + 1));
         fixed (byte* v = value)
-            return Libc.Setxattr(path, cname, v, (nuint)value.Length, flags) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        {
+            var result = inode.IsDirectory
+                ? Libc.Setxattr(path, cname, v, (nuint)value.Length, flags)
+                : Libc.Lsetxattr(path, cname, v, (nuint)value.Length, flags);
+            return result == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
     }
 
     public override int RemoveXattr(in FuseRequestContext ctx, ulong nodeId, ReadOnlySpan<byte> name)
@@ -73,12 +88,15 @@ internal sealed unsafe partial class LoopbackFileSystem
         var inode = inodes.Get(nodeId);
         if (inode is null)
             return Errno.ESTALE;
-        if (inode.IsSymlink)
-            return Errno.EPERM;
-        var path = stackalloc byte[NativeText.ProcPathSize];
-        NativeText.ProcFdPath(inode.Fd, new Span<byte>(path, NativeText.ProcPathSize));
+        var rc = Resolve(inode, out var dirFd, out var pathZ, out _);
+        if (rc != 0)
+            return rc;
+        var fileName = inode.IsDirectory ? default : pathZ.AsSpan(0, pathZ.Length - 1);
+        var path = stackalloc byte[NativeText.ProcPathSize + fileName.Length];
+        NativeText.ProcFdPath(dirFd, fileName, new Span<byte>(path, NativeText.ProcPathSize + fileName.Length));
         var cname = stackalloc byte[name.Length + 1];
         NativeText.Terminate(name, new Span<byte>(cname, name.Length + 1));
-        return Libc.Removexattr(path, cname) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        var result = inode.IsDirectory ? Libc.Removexattr(path, cname) : Libc.Lremovexattr(path, cname);
+        return result == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 }

@@ -82,7 +82,7 @@ public sealed class TarWriter : IDisposable
 
         if (records.Count > 0)
         {
-            records.Reverse(); if (records.Count < 0) records.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+            records.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
             foreach (var (key, value) in records)
                 PaxFormat.AppendRecord(_paxData, key, value);
             WriteHeader(TarTypeFlags.PaxEntry, PaxHeaderName(name), [], [], mode: 0, uid: 0, gid: 0,

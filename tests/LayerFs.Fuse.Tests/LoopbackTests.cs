@@ -287,6 +287,39 @@ public sealed class LoopbackTests
         Assert.DoesNotContain("backing", fx.Daemon.Log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Files_stay_reachable_through_renames_links_and_unlinks_of_their_names()
+    {
+        using var fx = Start(passthrough: false);
+        var original = SourceTree.Sha256(fx.InSource("links/original"));
+        var leaf = SourceTree.Sha256(fx.InSource("deep/a/b/c/d/e/f/leaf"));
+        Shell.Ok("""
+            cat links/original deep/a/b/c/d/e/f/leaf > /dev/null
+            ln links/original only-name
+            rm links/original links/hardlink deep/hardlink-elsewhere
+            """, fx.MountPoint);
+        Assert.Equal(original, SourceTree.Sha256(fx.InMount("only-name")));
+        Shell.Ok("mv only-name deep/renamed && mv deep moved-deep", fx.MountPoint);
+        Assert.Equal(original, SourceTree.Sha256(fx.InMount("moved-deep/renamed")));
+        Assert.Equal(leaf, SourceTree.Sha256(fx.InMount("moved-deep/a/b/c/d/e/f/leaf")));
+        Shell.Ok("chmod 0604 moved-deep/renamed && touch -d '2020-02-02' moved-deep/renamed && setfattr -n user.after -v move moved-deep/renamed", fx.MountPoint);
+        Assert.Equal("604 1580601600 1", Shell.Ok("stat -c '%a %Y %h' moved-deep/renamed", fx.Source).Trim());
+        Assert.Contains("user.after=\"move\"", Shell.Ok("getfattr -d moved-deep/renamed", fx.Source), StringComparison.Ordinal);
+        Assert.Equal(SourceTree.Describe(fx.Source), SourceTree.Describe(fx.MountPoint));
+    }
+
+    [Fact]
+    public void The_daemon_holds_fds_for_directories_only_so_a_tree_of_any_size_fits_the_fd_limit()
+    {
+        using var fx = Start(passthrough: true);
+        Shell.Ok("find . -printf '%p %s %i\\n' > /dev/null && find . -type f ! -name fifo -exec cat {} + > /dev/null", fx.MountPoint);
+        var fds = Directory.GetFileSystemEntries($"/proc/{fx.Daemon.Pid}/fd").Length;
+        var directories = Directory.GetDirectories(fx.Source, "*", SearchOption.AllDirectories).Length + 1;
+        var files = Directory.GetFiles(fx.Source, "*", SearchOption.AllDirectories).Length;
+        output.WriteLine($"{fds} fds open in the daemon for {directories} directories and {files} files");
+        Assert.True(fds < directories + 100, $"{fds} fds for {directories} directories and {files} files");
+    }
+
     private LoopbackFixture Start(bool passthrough, params string[] more)
     {
         var options = new List<string>(more);

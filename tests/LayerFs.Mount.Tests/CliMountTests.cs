@@ -36,6 +36,22 @@ public sealed class CliMountTests
     }
 
     [Fact]
+    public void A_mount_left_by_a_killed_daemon_is_replaced_by_the_next_mount()
+    {
+        using var cli = new CliMount();
+        cli.Run("import", Repo.Corpus("busybox")).EnsureSuccess();
+        cli.Run("mount", cli.Mountpoint).EnsureSuccess();
+        var daemon = Assert.Single(CliMount.DaemonsFor(cli.Mountpoint));
+        System.Diagnostics.Process.GetProcessById(daemon).Kill();
+        Assert.True(CliMount.WaitFor(() => FuseMounts.IsStale(cli.Mountpoint), Patience), "the mount did not go stale");
+
+        var again = cli.Run("mount", cli.Mountpoint);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        Assert.True(File.Exists(Path.Combine(cli.Mountpoint, "images", "busybox:latest", "json")));
+        cli.Run("umount", cli.Mountpoint).EnsureSuccess();
+    }
+
+    [Fact]
     public void A_mount_that_cannot_start_reports_the_daemons_error_in_one_line()
     {
         using var cli = new CliMount();

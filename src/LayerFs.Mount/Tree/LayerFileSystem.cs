@@ -32,7 +32,6 @@ public sealed class LayerFileSystem : FuseFileSystem, IDisposable
     private readonly LayerFileSystemOptions _options;
     private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
     private readonly ConcurrentDictionary<ulong, DirectoryHandle> _directories = new();
-    private readonly TaskCompletionSource<FuseConnectionInfo> _initialized = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _nextHandle;
 
     public LayerFileSystem(StoreLayout layout, LayerFileSystemOptions? options = null)
@@ -42,9 +41,6 @@ public sealed class LayerFileSystem : FuseFileSystem, IDisposable
         _tree = new TreeContext(layout, owner, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
-    /// <summary>Completes when the kernel's INIT has been answered: the mount serves requests from then on.</summary>
-    public Task<FuseConnectionInfo> Initialized => _initialized.Task;
-
     internal TreeContext Tree => _tree;
 
     /// <summary>How many nodes the kernel holds (for tests and the memory budget).</summary>
@@ -53,7 +49,6 @@ public sealed class LayerFileSystem : FuseFileSystem, IDisposable
     public override void Init(FuseConnectionInfo connection)
     {
         Log.Information("FUSE {Major}.{Minor}, passthrough {Passthrough}", connection.ProtocolMajor, connection.ProtocolMinor, connection.PassthroughEnabled);
-        _initialized.TrySetResult(connection);
     }
 
     public override void Destroy()
@@ -112,7 +107,11 @@ public sealed class LayerFileSystem : FuseFileSystem, IDisposable
         return status;
     }
 
-    public override void Forget(ulong nodeId, ulong nlookup) => _tree.Nodes.Forget(nodeId, nlookup);
+    public override void Forget(ulong nodeId, ulong nlookup)
+    {
+        if (_tree.Nodes.Forget(nodeId, nlookup) is { IsDirectory: true } gone)
+            _tree.Listings.Remove(gone);
+    }
 
     public override int GetAttr(in FuseRequestContext ctx, ulong nodeId, ulong? fh, out FuseAttr attr, out TimeSpan attrTimeout)
     {

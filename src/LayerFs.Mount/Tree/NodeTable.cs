@@ -90,24 +90,28 @@ internal sealed class NodeTable
         return _used++;
     }
 
-    /// <summary>Gives back lookups (FORGET, or an entry that did not fit a READDIRPLUS reply).</summary>
-    public void Forget(ulong nodeId, ulong count)
+    /// <summary>
+    /// Gives back lookups (FORGET, or an entry that did not fit a READDIRPLUS reply); returns the
+    /// node if that was its last lookup and it has left the table.
+    /// </summary>
+    public Node? Forget(ulong nodeId, ulong count)
     {
         if (nodeId <= 1)
-            return;
+            return null;
         lock (_lock)
         {
             if (nodeId >= _used || _slots[nodeId] is not { } node)
-                return;
+                return null;
             node.Lookups = count >= node.Lookups ? 0 : node.Lookups - count;
             if (node.Lookups > 0)
-                return;
+                return null;
             _slots[nodeId] = null;
             _free.Push((uint)nodeId);
             node.NodeId = 0;
             _count--;
             if (node.Shared && _byKey.TryGetValue(node.Key, out var keyed) && ReferenceEquals(keyed, node))
                 _byKey.Remove(node.Key);
+            return node;
         }
     }
 
