@@ -12,7 +12,7 @@ for proj in tests/*.Tests/*.csproj; do
   echo "== $name"
   dotnet test "$proj" -c "$config" --no-build -nologo \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    --blame-hang-timeout 5m 2>&1 | tee "$results/$name.log" | grep -E '^\s*(Failed|Passed!|Failed!|Skipped) |error|Error Message' | head -200
+    --blame-hang-timeout 5m 2>&1 | tee "$results/$name.log" | grep -E -A1 '^\s*(Failed|Passed!|Failed!|Skipped) |error|Error Message' | head -200
   trx="$results/$name.trx"
   if [ -f "$trx" ]; then
     p=$(grep -o 'passed="[0-9]*"' "$trx" | head -1 | tr -dc 0-9)
