@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LayerFs.Examples.Loopback;
 
 /// <summary>
-/// Loopback SOURCE MOUNTPOINT [--threads N] [--no-passthrough] [--timeout SECONDS] [--max-stack-depth 1|2] [--log-level LEVEL] [-f] [-o OPTS]
+/// Loopback SOURCE MOUNTPOINT [--threads N] [--no-passthrough] [--timeout SECONDS] [--max-stack-depth 1|2] [--readahead-kb KB] [--no-keep-cache] [--log-level LEVEL] [-f] [-o OPTS]
 /// (-o takes mount.fuse3 style options: allow_other, ro, default_permissions, ...; unknown ones are ignored).
 /// </summary>
 internal sealed class CommandLine
@@ -25,6 +25,12 @@ internal sealed class CommandLine
     /// <summary>max_stack_depth for passthrough (1 or 2); 0 picks it from where SOURCE lives.</summary>
     public int MaxStackDepth { get; private set; }
 
+    /// <summary>Drop a file's cached pages at every open (reads then always reach the daemon or the backing file).</summary>
+    public bool NoKeepCache { get; private set; }
+
+    /// <summary>Readahead window in KiB (0: the kernel's default).</summary>
+    public uint ReadaheadKb { get; private set; } = 1024;
+
     public bool AllowOther { get; private set; }
 
     public bool ReadOnly { get; private set; }
@@ -32,7 +38,7 @@ internal sealed class CommandLine
     /// <summary>Set by the parent when it re-runs itself in the background (no -f).</summary>
     public bool Daemonized { get; private set; }
 
-    public const string Usage = "usage: Loopback SOURCE MOUNTPOINT [--threads N] [--no-passthrough] [--timeout SECONDS] [--max-stack-depth 1|2] [--log-level LEVEL] [-f] [-o OPTIONS]";
+    public const string Usage = "usage: Loopback SOURCE MOUNTPOINT [--threads N] [--no-passthrough] [--timeout SECONDS] [--max-stack-depth 1|2] [--readahead-kb KB] [--no-keep-cache] [--log-level LEVEL] [-f] [-o OPTIONS]";
 
     public static CommandLine Parse(string[] args)
     {
@@ -59,6 +65,12 @@ internal sealed class CommandLine
                     break;
                 case "--max-stack-depth":
                     cl.MaxStackDepth = int.Parse(Next(), CultureInfo.InvariantCulture);
+                    break;
+                case "--no-keep-cache":
+                    cl.NoKeepCache = true;
+                    break;
+                case "--readahead-kb":
+                    cl.ReadaheadKb = uint.Parse(Next(), CultureInfo.InvariantCulture);
                     break;
                 case "--log-level":
                     cl.LogLevel = Next();

@@ -20,7 +20,7 @@ internal sealed unsafe partial class LoopbackFileSystem
         var id = (ulong)Interlocked.Increment(ref nextDirectoryHandle);
         directories[id] = new DirectoryHandle(fd);
         open.Fh = id;
-        if (options.KeepCache)
+        if (options.KeepsCache)
             open.Flags |= FuseOpenFlags.CacheDir | FuseOpenFlags.KeepCache;
         return 0;
     }

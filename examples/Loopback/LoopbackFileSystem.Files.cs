@@ -99,7 +99,8 @@ internal sealed unsafe partial class LoopbackFileSystem
         return 0;
     }
 
-    public override int Flush(in FuseRequestContext ctx, ulong nodeId, ulong fh, ulong lockOwner) => 0;
+    // No Flush: nothing is buffered here, and the ENOSYS of the default makes the kernel stop sending
+    // FLUSH on every close(2).
 
     public override int Release(in FuseRequestContext ctx, ulong nodeId, ulong fh, int flags)
     {
@@ -127,7 +128,7 @@ internal sealed unsafe partial class LoopbackFileSystem
     private void SetOpenOut(int fd, ref FuseOpenOut open)
     {
         open.Fh = (ulong)fd;
-        if (options.KeepCache)
+        if (options.KeepsCache)
             open.Flags |= FuseOpenFlags.KeepCache;
         if (passthrough)
             open.PassthroughFd = fd;

@@ -13,5 +13,8 @@ internal sealed class LoopbackOptions
     public bool Passthrough { get; init; } = true;
 
     /// <summary>Keep cached file pages across opens and cache directory listings (only with a timeout).</summary>
-    public bool KeepCache => Timeout > TimeSpan.Zero;
+    public bool KeepCache { get; init; } = true;
+
+    /// <summary>Whether opens really keep the cache: only when cached attributes are trusted at all.</summary>
+    public bool KeepsCache => KeepCache && Timeout > TimeSpan.Zero;
 }

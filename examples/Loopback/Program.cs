@@ -44,6 +44,7 @@ try
     {
         Timeout = TimeSpan.FromSeconds(cl.TimeoutSeconds),
         Passthrough = cl.Passthrough,
+        KeepCache = !cl.NoKeepCache,
     });
     using var session = FuseSession.Mount(mountPoint, fs, new FuseMountOptions
     {
@@ -53,6 +54,7 @@ try
         Passthrough = cl.Passthrough,
         PassthroughBackingPath = cl.Source,
         PassthroughMaxStackDepth = cl.MaxStackDepth,
+        MaxReadahead = cl.ReadaheadKb * 1024,
         AllowOther = cl.AllowOther,
         ReadOnly = cl.ReadOnly,
     });

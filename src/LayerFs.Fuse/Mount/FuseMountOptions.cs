@@ -55,7 +55,10 @@ public sealed class FuseMountOptions
     /// <summary>The largest WRITE (and READ) request; also sizes the per-thread buffers. Clamped to the kernel's max_pages.</summary>
     public uint MaxWrite { get; set; } = 1024 * 1024;
 
-    /// <summary>Readahead limit in bytes; 0 keeps what the kernel offers.</summary>
+    /// <summary>
+    /// Readahead window in bytes; 0 keeps the kernel's (128 KiB). A larger value is applied to the mount's
+    /// /sys/class/bdi entry when running as root, so sequential reads come in requests of up to MaxWrite.
+    /// </summary>
     public uint MaxReadahead { get; set; }
 
     /// <summary>mount(2), fusermount3, or whichever works.</summary>

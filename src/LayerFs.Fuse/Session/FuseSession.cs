@@ -43,6 +43,7 @@ public sealed unsafe class FuseSession : IDisposable
     private int liveReaders;
     private int destroyed;
     private int finished;
+    private bool stopRequestedDuringStart;
 
     private FuseSession(FuseFileSystem fs, FuseMountOptions options, ILogger log, MountedConnection connection)
     {
@@ -105,6 +106,8 @@ public sealed unsafe class FuseSession : IDisposable
         try
         {
             info = Handshake(first);
+            if (options.MaxReadahead > 0 && connection.ConnectionId is { } id && Privileges.IsRoot)
+                BdiReadahead.Raise(id, options.MaxReadahead, log);
             backing = new BackingFileRegistry(connection.Device, info.PassthroughEnabled, log);
             fs.Init(info);
             workers = CreateWorkers(first);
@@ -132,6 +135,11 @@ public sealed unsafe class FuseSession : IDisposable
             worker.Thread.Start();
         }
         log.Debug("fuse: serving {MountPoint} with {Threads} reader thread(s)", MountPoint ?? "/dev/fd", workers.Length);
+        bool stopNow;
+        lock (stateLock)
+            stopNow = stopRequestedDuringStart;
+        if (stopNow)
+            Stop();
     }
 
     /// <summary>Blocks until the filesystem is unmounted or the session stopped (and Stop has finished its cleanup).</summary>
@@ -161,7 +169,11 @@ public sealed unsafe class FuseSession : IDisposable
                 return;
             wasRunning = state == SessionState.Running;
             if (state == SessionState.Starting)
-                return; // Start itself cleans up on failure; a concurrent Stop ends it through the unmount below
+            {
+                // INIT is being answered on the starting thread; Start stops the session once it is up.
+                stopRequestedDuringStart = true;
+                return;
+            }
             state = SessionState.Stopping;
             stopDone.Reset();
         }

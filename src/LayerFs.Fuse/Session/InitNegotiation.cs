@@ -67,6 +67,7 @@ internal static class InitNegotiation
         }
         var passthrough = negotiated.HasFlag(FuseInitFlags.Passthrough);
         var minor = Math.Min(offer.Minor, FuseKernel.OurMinor);
+        // The kernel keeps the smaller of this and its own window; a larger MaxReadahead is applied through sysfs.
         var readahead = options.MaxReadahead == 0 ? offer.MaxReadahead : Math.Min(options.MaxReadahead, offer.MaxReadahead);
 
         reply.Major = FuseKernel.Major;
