@@ -29,6 +29,7 @@ namespace LayerFs.Cli
                 VerifyCommand.Create(),
                 DuCommand.Create(),
                 PruneCommand.Create(),
+                ViewCommand.Create(),
                 MountCommand.Create(), UmountCommand.Create(),
             };
 

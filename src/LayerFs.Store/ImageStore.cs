@@ -12,7 +12,7 @@ namespace LayerFs.Store;
 /// The image store: what the CLI and the mount use. Every command that changes the store holds
 /// the store lock for its whole duration and changes the index in one transaction.
 /// </summary>
-public sealed class ImageStore : IDisposable
+public sealed partial class ImageStore : IDisposable
 {
     private readonly SqliteConnection _db;
 
@@ -153,6 +153,7 @@ public sealed class ImageStore : IDisposable
             }
             else
             {
+                RefuseWhileViewsUse(image, tx);
                 Exec("DELETE FROM tags WHERE image_id = $i");
                 Exec("DELETE FROM images WHERE id = $i");
             }
@@ -168,7 +169,10 @@ public sealed class ImageStore : IDisposable
     {
         using var _ = LockExclusive();
         if (!dryRun)
+        {
             CleanIngest();
+            SweepOrphanViewDirectories();
+        }
         return new GarbageCollector(Layout, _db).Collect(dryRun);
     }
 

@@ -8,7 +8,7 @@ namespace LayerFs.Store.Index;
 /// </summary>
 internal static class Schema
 {
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string Create = """
         CREATE TABLE meta (
@@ -123,5 +123,16 @@ internal static class Schema
             PRIMARY KEY (image_id, digest)
         ) WITHOUT ROWID;
         CREATE INDEX image_blobs_by_digest ON image_blobs(digest);
+        """;
+
+    /// <summary>Added in version 2: writable views (their storage belongs to the named snapshotter).</summary>
+    public const string CreateViews = """
+        CREATE TABLE views (
+            name        TEXT PRIMARY KEY,
+            image_id    TEXT NOT NULL REFERENCES images(id),   -- no cascade: rmi refuses while a view uses the image
+            snapshotter TEXT NOT NULL,                         -- userspace | devicemapper
+            created_at  INTEGER NOT NULL                       -- unix seconds
+        ) WITHOUT ROWID;
+        CREATE INDEX views_by_image ON views(image_id);
         """;
 }

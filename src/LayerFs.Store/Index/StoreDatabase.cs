@@ -87,7 +87,9 @@ public static class StoreDatabase
             Exec(conn, Schema.Create, tx);
             Exec(conn, "INSERT INTO meta(key, value) VALUES ('generation', '0')", tx);
         }
-        // Later schema versions add their steps here: if (version < 2) { ... }
+        if (version < 2)
+            Exec(conn, Schema.CreateViews, tx);
+        // Later schema versions add their steps here: if (version < 3) { ... }
         using (var cmd = conn.CreateCommand())
         {
             cmd.Transaction = tx;
