@@ -6,7 +6,7 @@ PREFIX ?= /usr/local
 OUT := out
 CLI := $(OUT)/layerfs/layerfs
 DEBS_BUILD := fuse3 busybox-static zstd
-DEBS_TEST := fuse3 umoci skopeo busybox-static zstd attr fuse-overlayfs bindfs squashfs-tools python3 jq
+DEBS_TEST := fuse3 umoci skopeo busybox-static zstd attr fuse-overlayfs bindfs squashfs-tools python3 jq debootstrap
 DEBS_BENCH := $(DEBS_TEST) squashfuse archivemount hyperfine fio
 
 .PHONY: all build test demo install uninstall bench stress fuzz test-dm deps deps-test deps-bench example clean

@@ -105,14 +105,32 @@ public sealed partial class ImageStore
                 $"image {image.Id.Hex[..12]} is used by view{(names.Count > 1 ? "s" : "")} {string.Join(", ", names)}; remove {(names.Count > 1 ? "them" : "it")} first ('layerfs view rm NAME')"));
     }
 
-    /// <summary>Per-view directories whose row is gone (a crash between row and storage). Lock held.</summary>
+    /// <summary>
+    /// Per-view directories whose row is gone (a crash between row and storage). Lock held. A
+    /// directory with anything mounted below it (a devicemapper view's filesystem) is left for its
+    /// snapshotter's recovery: deleting recursively would reach into the mounted filesystem.
+    /// </summary>
     private void SweepOrphanViewDirectories()
     {
         if (!Directory.Exists(Layout.ViewsDir))
             return;
         var live = Views().Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        var mounts = MountedPaths();
         foreach (var dir in Directory.EnumerateDirectories(Layout.ViewsDir))
-            if (!live.Contains(Path.GetFileName(dir)))
+            if (!live.Contains(Path.GetFileName(dir)) && !mounts.Any(m => m == dir || m.StartsWith(dir + "/", StringComparison.Ordinal)))
                 Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>Mount points from /proc/self/mountinfo (field 5; octal escapes decoded).</summary>
+    private static List<string> MountedPaths()
+    {
+        var paths = new List<string>();
+        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            var fields = line.Split(' ');
+            if (fields.Length > 4)
+                paths.Add(System.Text.RegularExpressions.Regex.Replace(fields[4], @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString()));
+        }
+        return paths;
     }
 }
