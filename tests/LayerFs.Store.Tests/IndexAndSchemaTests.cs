@@ -83,4 +83,37 @@ public sealed class IndexAndSchemaTests
         var error = Assert.Throws<StoreException>(() => ImageStore.Open(root));
         Assert.Contains("upgrade layerfs", error.Message);
     }
+
+    [Fact]
+    public void A_store_of_schema_1_is_migrated_on_open_and_keeps_its_images()
+    {
+        using var dir = new TempDir();
+        var root = dir.Combine("store");
+        Digest id;
+        using (var store = ImageStore.Open(root))
+            id = store.Import(Repo.Corpus("busybox"), new ImportOptions { Name = "old:1" }).Images[0].Id;
+        // What layerfs 1 left: no views table, schema_version 1.
+        using (var db = new SqliteConnection($"Data Source={Path.Combine(root, "index.db")};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "DROP TABLE views; UPDATE meta SET value = '1' WHERE key = 'schema_version'";
+            cmd.ExecuteNonQuery();
+        }
+        var readOnly = Assert.Throws<StoreException>(() => LayerFs.Store.Index.StoreDatabase.OpenReadOnly(new StoreLayout(root)).Dispose());
+        Assert.Contains("to migrate it to", readOnly.Message);
+
+        using (var store = ImageStore.Open(root))
+        {
+            Assert.Equal(id, store.Resolve("old:1").Id);
+            Assert.Empty(store.Views());
+        }
+        using (var db = new SqliteConnection($"Data Source={Path.Combine(root, "index.db")};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+            Assert.Equal("2", cmd.ExecuteScalar());
+        }
+    }
 }

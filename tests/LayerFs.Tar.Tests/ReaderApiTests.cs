@@ -158,7 +158,6 @@ public sealed class ReaderApiTests(ITestOutputHelper output)
             writer.Finish();
         }
         var bytes = tar.ToArray();
-        var stopwatch = Stopwatch.StartNew();
         var entries = 0;
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         using (var reader = new TarReader(new MemoryStream(bytes)))
@@ -172,12 +171,10 @@ public sealed class ReaderApiTests(ITestOutputHelper output)
                 }
             }
         }
-        stopwatch.Stop();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        output.WriteLine($"{count} entries, {bytes.Length >> 20} MiB: {stopwatch.ElapsedMilliseconds} ms, {allocated / count} bytes allocated per entry");
+        output.WriteLine($"{count} entries, {bytes.Length >> 20} MiB: {allocated / count} bytes allocated per entry");
         Assert.Equal(count, entries);
-        // Generous bounds that still catch quadratic work or a per-entry buffer allocation.
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"{stopwatch.ElapsedMilliseconds} ms");
+        // Speed is measured by the bench, not here; a per-entry buffer allocation would show in this bound.
         Assert.True(allocated / count < 2500, $"{allocated / count} bytes allocated per entry");
     }
 
