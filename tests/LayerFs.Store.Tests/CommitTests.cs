@@ -143,6 +143,9 @@ public sealed class CommitTests : IDisposable
         Assert.Equal(blobs + 2, Directory.GetFiles(_store.Layout.BlobsDir).Length);
         Assert.Equal(objects, Directory.GetFiles(_store.Layout.ObjectsDir, "*", SearchOption.AllDirectories).Length);
         Assert.Single(_store.Layers(), l => l.DiffId == first.DiffId);
+        // The gzip header holds nothing of the moment or the file: no name, no comment, mtime 0.
+        var header = File.ReadAllBytes(_store.Content.PathOf(first.BlobDigest))[..10];
+        Assert.Equal(new byte[] { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0 }, header[..8]);
 
         // At the same time, the whole image is the same: same id, nothing new at all.
         var before = StoreSnapshot.Take(StoreRoot);
