@@ -186,6 +186,34 @@ public sealed class CommitTests : IDisposable
         Assert.Equal(entry["created"]!.GetValue<string>(), image.Created);
     }
 
+    [Theory]
+    [InlineData("busybox.docker.tar", "localhost/corpus/busybox:latest")]
+    [InlineData("edge", "edge:latest")]
+    public void Commit_onto_docker_and_multi_layer_images_exports_and_verifies(string corpus, string tag)
+    {
+        // busybox.docker.tar has a docker manifest; edge has gzip, zstd and uncompressed layers.
+        _store.Import(Repo.Corpus(corpus), new ImportOptions());
+        _store.CreateView("other", tag, _snapshotter);
+        File.WriteAllText(At("new"), "x");
+        _snapshotter.Changes = [new("new", ViewChangeKind.Added, At("new")), new("files", ViewChangeKind.Deleted)];
+        var result = _store.Commit("other", "committed:1", null, _ => _snapshotter, When);
+
+        var parent = _store.Resolve(tag);
+        var image = _store.Resolve("committed:1");
+        Assert.Equal(parent.ManifestMediaType, image.ManifestMediaType);
+        Assert.Equal(MediaTypesGzip(parent.ManifestMediaType), image.Layers[^1].MediaType);
+        Assert.Equal(parent.Layers.Select(l => (l.BlobDigest, l.MediaType)), image.Layers.SkipLast(1).Select(l => (l.BlobDigest, l.MediaType)));
+        Assert.True(_store.Verify("committed:1").Ok);
+
+        // skopeo reads every blob of the export and checks it against the manifest.
+        var archive = _dir.Combine("committed.tar");
+        _store.Export("committed:1", archive, Export.ExportFormat.Oci);
+        ProcessRunner.Run("skopeo", ["copy", "--quiet", $"oci-archive:{archive}", $"oci:{_dir.Combine("copied")}:x"], TimeSpan.FromMinutes(3)).EnsureSuccess();
+        using var fresh = ImageStore.Open(_dir.Combine("fresh"));
+        var reimported = fresh.Import(archive, new ImportOptions());
+        Assert.Equal(result.ImageId, Assert.Single(reimported.Images).Id);
+    }
+
     [Fact]
     public void An_existing_tag_moves_to_the_committed_image()
     {
