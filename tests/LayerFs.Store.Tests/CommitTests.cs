@@ -76,7 +76,7 @@ public sealed class CommitTests : IDisposable
         var entries = ReadTar(tar);
         Assert.Equal(
         [
-            "./", "bin/su2", "bin/.wh.vi", "dev/", "dev/fifo", "dev/loop9", "dev/null2", "etc/", "etc/link", "etc/motd",
+            "./", "bin/su2", "bin/.wh.vi", "dev/", "dev/fifo", "dev/loop9", "dev/null2", "dev/null3", "etc/", "etc/link", "etc/motd",
             "hard/", "hard/a", "hard/b", ".wh.home", LongName, "meta-only", "names/", "names/héllo",
             "root/", "root/.wh..wh..opq", "root/new", "run/", "xattr-file",
         ], entries.Select(e => e.Name));
@@ -93,6 +93,7 @@ public sealed class CommitTests : IDisposable
         Assert.Equal((TarEntryType.HardLink, "hard/a"), (byName["hard/b"].Type, byName["hard/b"].Link));
         Assert.Equal((TarEntryType.CharDevice, 1, 3), (byName["dev/null2"].Type, byName["dev/null2"].Major, byName["dev/null2"].Minor));
         Assert.Equal((TarEntryType.BlockDevice, 7, 9), (byName["dev/loop9"].Type, byName["dev/loop9"].Major, byName["dev/loop9"].Minor));
+        Assert.Equal((TarEntryType.HardLink, "dev/null2"), (byName["dev/null3"].Type, byName["dev/null3"].Link));
         Assert.Equal(TarEntryType.Fifo, byName["dev/fifo"].Type);
         Assert.Equal(0b100_111_101_101u, byName["bin/su2"].Mode);
         Assert.Equal(0b111_000_000u, byName["root/"].Mode);
@@ -308,7 +309,7 @@ public sealed class CommitTests : IDisposable
             touch -d @1700000000.123456789 etc/motd
             ln -s motd etc/link
             printf 'shared\n' > hard/a && ln hard/a hard/b
-            mknod dev/null2 c 1 3 && mknod dev/loop9 b 7 9 && mkfifo dev/fifo
+            mknod dev/null2 c 1 3 && ln dev/null2 dev/null3 && mknod dev/loop9 b 7 9 && mkfifo dev/fifo
             printf '#!/bin/sh\n' > bin/su2 && chmod 4755 bin/su2
             printf 'x' > xattr-file
             setfattr -n user.comment -v hi xattr-file
@@ -328,7 +329,7 @@ public sealed class CommitTests : IDisposable
             new("", ViewChangeKind.Changed, Source),
             Add("etc/motd"), new("etc", ViewChangeKind.Changed, At("etc")), Add("etc/link"),
             Add("hard"), Add("hard/b"), Add("hard/a"),
-            Add("dev"), Add("dev/null2"), Add("dev/loop9"), Add("dev/fifo"),
+            Add("dev"), Add("dev/null3"), Add("dev/null2"), Add("dev/loop9"), Add("dev/fifo"),
             Add("bin/su2"), new("bin/vi", ViewChangeKind.Deleted),
             new("home", ViewChangeKind.Deleted),
             new("root", ViewChangeKind.Changed, At("root"), Opaque: true), Add("root/new"),

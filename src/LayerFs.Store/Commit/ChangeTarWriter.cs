@@ -19,57 +19,69 @@ internal static class ChangeTarWriter
 
     public static void Write(IEnumerable<ViewChange> changes, TarWriter tar)
     {
-        var ordered = Canonical(changes);
         var firstOfGroup = new Dictionary<(uint, uint, ulong), byte[]>();
-        foreach (var (change, name) in ordered)
+        foreach (var (change, name) in Canonical(changes))
         {
-            if (change.Kind == ViewChangeKind.Deleted)
+            try
             {
-                tar.WriteWhiteout(name);
-                continue;
+                WriteChange(tar, change, name, firstOfGroup);
             }
-            var source = change.SourcePath!;
-            var file = HostFile.Lstat(source);
-            if (file.Type is not { } type)
+            catch (ArgumentException e)
             {
-                // As containerd and docker do: a socket is the trace of a running program, not content.
-                Log.Warning("commit: skipping socket {Path}", change.Path);
-                continue;
+                // What tar cannot express (an xattr name with '=', a device number beyond ustar's fields).
+                throw new StoreException($"cannot commit '{Escape.Text(change.Path)}': {e.Message}", e);
             }
-            if (change.Opaque && type != TarEntryType.Directory)
-                throw new StoreException($"view change '{Escape.Text(change.Path)}' is marked opaque but is not a directory");
-
-            var isRoot = name.Length == 0;
-            var entryName = isRoot ? "./"u8.ToArray() : name;
-            if (isRoot && type != TarEntryType.Directory)
-                throw new StoreException("view change for the root is not a directory");
-            var xattrs = HostFile.Xattrs(source);
-
-            if (type != TarEntryType.Directory && file.LinkCount > 1)
-            {
-                if (firstOfGroup.TryGetValue(file.Identity, out var target))
-                {
-                    tar.WriteEntry(Entry(TarEntryType.HardLink, entryName, file, xattrs, target, size: 0));
-                    continue;
-                }
-                firstOfGroup[file.Identity] = entryName;
-            }
-
-            switch (type)
-            {
-                case TarEntryType.Regular:
-                    WriteRegular(tar, change, entryName, file, xattrs);
-                    break;
-                case TarEntryType.Symlink:
-                    tar.WriteEntry(Entry(type, entryName, file, xattrs, HostFile.ReadLink(source), size: 0));
-                    break;
-                default:
-                    tar.WriteEntry(Entry(type, entryName, file, xattrs, [], size: 0));
-                    break;
-            }
-            if (change.Opaque)
-                tar.WriteOpaqueWhiteout(name);
         }
+    }
+
+    private static void WriteChange(TarWriter tar, ViewChange change, byte[] name, Dictionary<(uint, uint, ulong), byte[]> firstOfGroup)
+    {
+        if (change.Kind == ViewChangeKind.Deleted)
+        {
+            tar.WriteWhiteout(name);
+            return;
+        }
+        var source = change.SourcePath!;
+        var file = HostFile.Lstat(source);
+        if (file.Type is not { } type)
+        {
+            // As containerd and docker do: a socket is the trace of a running program, not content.
+            Log.Warning("commit: skipping socket {Path}", change.Path);
+            return;
+        }
+        if (change.Opaque && type != TarEntryType.Directory)
+            throw new StoreException($"view change '{Escape.Text(change.Path)}' is marked opaque but is not a directory");
+
+        var isRoot = name.Length == 0;
+        var entryName = isRoot ? "./"u8.ToArray() : name;
+        if (isRoot && type != TarEntryType.Directory)
+            throw new StoreException("view change for the root is not a directory");
+        var xattrs = HostFile.Xattrs(source);
+
+        if (type != TarEntryType.Directory && file.LinkCount > 1)
+        {
+            if (firstOfGroup.TryGetValue(file.Identity, out var target))
+            {
+                tar.WriteEntry(Entry(TarEntryType.HardLink, entryName, file, xattrs, target, size: 0));
+                return;
+            }
+            firstOfGroup[file.Identity] = entryName;
+        }
+
+        switch (type)
+        {
+            case TarEntryType.Regular:
+                WriteRegular(tar, change, entryName, file, xattrs);
+                break;
+            case TarEntryType.Symlink:
+                tar.WriteEntry(Entry(type, entryName, file, xattrs, HostFile.ReadLink(source), size: 0));
+                break;
+            default:
+                tar.WriteEntry(Entry(type, entryName, file, xattrs, [], size: 0));
+                break;
+        }
+        if (change.Opaque)
+            tar.WriteOpaqueWhiteout(name);
     }
 
     private static TarWriterEntry Entry(TarEntryType type, byte[] name, HostFile file, List<KeyValuePair<string, byte[]>> xattrs, byte[] link, long size) => new()
@@ -83,8 +95,8 @@ internal static class ChangeTarWriter
         MTimeSeconds = file.MTimeSeconds,
         MTimeNanoseconds = file.MTimeNanoseconds,
         Size = size,
-        DevMajor = file.DevMajor,
-        DevMinor = file.DevMinor,
+        DevMajor = type is TarEntryType.CharDevice or TarEntryType.BlockDevice ? file.DevMajor : 0,
+        DevMinor = type is TarEntryType.CharDevice or TarEntryType.BlockDevice ? file.DevMinor : 0,
         Xattrs = xattrs,
     };
 
