@@ -30,6 +30,9 @@ namespace LayerFs.Cli
                 DuCommand.Create(),
                 PruneCommand.Create(),
                 ViewCommand.Create(),
+                DiffCommand.Create(),
+                CommitCommand.Create(),
+                ExportCommand.Create(),
                 MountCommand.Create(), UmountCommand.Create(),
             };
 

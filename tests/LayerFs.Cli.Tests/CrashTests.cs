@@ -7,10 +7,10 @@ using Xunit.Abstractions;
 namespace LayerFs.Cli.Tests;
 
 /// <summary>
-/// Kills `layerfs import` with SIGKILL at moments spread over a whole import, and checks after
-/// each kill that the store is sound: verify is clean, no partial image is listed, prune leaves
-/// no unreferenced file, and the import then succeeds. LAYERFS_CRASH_KILLS and
-/// LAYERFS_CRASH_IMAGE choose how many kills and which image (`make stress`: 50 on Debian).
+/// Kills `layerfs import` and `layerfs commit` with SIGKILL at moments spread over a whole run,
+/// and checks after each kill that the store is sound: verify is clean, no partial image is
+/// listed, prune leaves no unreferenced file, and the command then succeeds. LAYERFS_CRASH_KILLS
+/// and LAYERFS_CRASH_IMAGE choose how many kills and which image (`make stress`: 50 on Debian).
 /// </summary>
 public sealed class CrashTests
 {
@@ -44,7 +44,7 @@ public sealed class CrashTests
         {
             // Moments evenly spread from process start to the end of the import.
             var at = TimeSpan.FromTicks((long)(duration.Ticks * (i + 0.5) / Kills));
-            var killedEarly = KillImportAt(store, at);
+            var killedEarly = KillAt(store, ["import", Image], at);
             var images = Tags(store);
             Assert.Contains("busybox:latest", images);
             var verify = store.Run("verify");
@@ -66,11 +66,65 @@ public sealed class CrashTests
         Assert.True(survived > 0, "no kill landed during an import");
     }
 
-    /// <summary>Starts an import and SIGKILLs it after the given time; true if it was still running.</summary>
-    private static bool KillImportAt(CliStore store, TimeSpan at)
+    [Fact]
+    public void Commit_killed_at_any_moment_leaves_a_sound_store()
+    {
+        using var store = new CliStore();
+        store.Ok("import", Repo.Corpus("busybox"));
+        store.Ok("view", "create", "dev", "--from", "busybox:latest");
+        // Enough change that a commit takes a while: many small files and one large incompressible one.
+        var upper = CommitCommandTests.Upper(store, "dev");
+        ProcessRunner.Shell($"""
+            set -e
+            mkdir -p '{upper}/data'
+            for i in $(seq 1 400); do printf 'file %s\n' $i > '{upper}/data/f'$i; done
+            head -c 48M /dev/urandom > '{upper}/data/large.bin'
+            """).EnsureSuccess();
+        string[] commit = ["commit", "dev", "busybox:crash"];
+
+        // How long a whole commit of a new layer takes here (the commit is removed again after each probe).
+        var duration = TimeSpan.MaxValue;
+        for (var probeRun = 0; probeRun < 2; probeRun++)
+        {
+            var clock = Stopwatch.StartNew();
+            store.Ok(commit);
+            duration = clock.Elapsed < duration ? clock.Elapsed : duration;
+            store.Ok("rmi", "busybox:crash");
+        }
+        AssertNoUnreferencedFiles(store);
+
+        var survived = 0;
+        for (var i = 0; i < Kills; i++)
+        {
+            var at = TimeSpan.FromTicks((long)(duration.Ticks * (i + 0.5) / Kills));
+            var killedEarly = KillAt(store, commit, at);
+            var tags = Tags(store);
+            Assert.Contains("busybox:latest", tags);
+            // Either the commit got through whole, or nothing of it is listed.
+            Assert.True(tags.Count == (tags.Contains("busybox:crash") ? 2 : 1), $"kill {i}: images listed: {string.Join(", ", tags)}");
+            var verify = store.Run("verify");
+            Assert.True(verify.ExitCode == 0, $"kill {i} at {at.TotalMilliseconds:F0} ms: verify failed: {verify.Stdout}{verify.Stderr}");
+
+            store.Ok("prune");
+            AssertNoUnreferencedFiles(store);
+
+            store.Ok(commit);
+            Assert.Contains("busybox:crash", Tags(store));
+            store.Ok("verify");
+            store.Ok("rmi", "busybox:crash");
+            AssertNoUnreferencedFiles(store);
+            if (killedEarly)
+                survived++;
+        }
+        _output.WriteLine($"{survived} of {Kills} commits killed before they finished ({duration.TotalMilliseconds:F0} ms each)");
+        Assert.True(survived > 0, "no kill landed during a commit");
+    }
+
+    /// <summary>Starts a command and SIGKILLs it after the given time; true if it was still running.</summary>
+    private static bool KillAt(CliStore store, string[] args, TimeSpan at)
     {
         var psi = new ProcessStartInfo(Repo.Cli) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--store", store.Root, "import", Image })
+        foreach (var a in (string[])["--store", store.Root, .. args])
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var exited = p.WaitForExit(at);

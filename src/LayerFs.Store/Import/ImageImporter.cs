@@ -49,9 +49,26 @@ internal sealed class ImageImporter
                 _ => [PlainLayerReader.Read((Sources.SingleFile)source.Files, source.Compression, options, source.DefaultRepository)],
             };
             Log.Debug("import {Path}: {Kind}, {Count} image(s)", path, source.Kind, candidates.Count);
-            var result = ImportCandidates(candidates, options, changes);
-            changes.MakeDurable(_layout);
-            return result;
+            return ImportCandidates(candidates, options, changes);
+        }
+        catch
+        {
+            changes.Rollback();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Records images whose candidates the caller made itself (`layerfs commit`): the same
+    /// pipeline as an import from a source, so blobs, objects, index rows and tar-split records
+    /// are exactly what importing that image would give, with the same rollback on failure.
+    /// </summary>
+    public ImportResult Import(IReadOnlyList<ImageCandidate> candidates, ImportOptions options)
+    {
+        var changes = new StoreChanges();
+        try
+        {
+            return ImportCandidates([.. candidates], options, changes);
         }
         catch
         {
@@ -124,6 +141,8 @@ internal sealed class ImageImporter
             imported.Add(new ImportedImage(image.Id, image.Tags, image.Layers.Count, !ImageExists(image.Id)));
         }
 
+        // Every new file is on disk before the transaction that makes it reachable commits.
+        changes.MakeDurable(_layout);
         IndexWriter.WriteImport(_db, newLayers, images);
         return new ImportResult(
             imported,

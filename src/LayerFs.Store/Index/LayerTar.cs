@@ -103,6 +103,9 @@ public sealed class LayerTar
         return total;
     }
 
+    /// <summary>The tar as a stream, read from the start.</summary>
+    public Stream OpenRead() => new LayerTarStream(this);
+
     public void CopyTo(Stream output)
     {
         var buffer = new byte[1 << 20];
