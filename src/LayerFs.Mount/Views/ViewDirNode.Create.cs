@@ -96,17 +96,27 @@ internal sealed partial class ViewDirNode
         return Host.Chmod(dirFd, name, mode);
     }
 
-    /// <summary>Puts the opaque marker into directory NAME of an open directory.</summary>
+    /// <summary>Puts the opaque marker into directory NAME of an open directory (its times stay: the marker is no change of its user's).</summary>
     public static int MarkOpaque(int dirFd, ReadOnlySpan<byte> name)
     {
-        var path = new byte[name.Length + 1 + Marker.Length];
-        name.CopyTo(path);
-        path[name.Length] = (byte)'/';
-        Marker.CopyTo(path.AsSpan(name.Length + 1));
-        var rc = Host.Open(dirFd, path, Libc.O_CREAT | Libc.O_WRONLY, 0b110_000_000, out var fd);
-        if (rc == 0)
+        var rc = Host.Open(dirFd, name, Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_NOFOLLOW, 0, out var dir);
+        if (rc != 0)
+            return rc;
+        try
+        {
+            rc = Host.StatFd(dir, out var st);
+            if (rc != 0)
+                return rc;
+            rc = Host.Open(dir, Marker, Libc.O_CREAT | Libc.O_WRONLY, 0b110_000_000, out var fd);
+            if (rc != 0)
+                return rc;
             Host.Close(fd);
-        return rc;
+            return Host.SetTimes(Libc.AT_FDCWD, Host.ProcPath(dir).AsSpan()[..^1], Host.Time(st.AtimeSec, st.AtimeNsec), Host.Time(st.MtimeSec, st.MtimeNsec), 0);
+        }
+        finally
+        {
+            Host.Close(dir);
+        }
     }
 
     private int Prepare(TreeContext tree, byte[] name, out Probe probe)
