@@ -81,7 +81,7 @@ def describe(dirfd, name):
                         break
                     h.update(b)
                 d["sha256"] = h.hexdigest()
-            d["xattrs"] = sorted((n, os.getxattr(fd, n)) for n in os.listxattr(fd))
+            d["xattrs"] = sorted((n, xattr_value(fd, n)) for n in os.listxattr(fd))
         finally:
             os.close(fd)
     elif stat.S_ISLNK(st.st_mode):
@@ -89,6 +89,14 @@ def describe(dirfd, name):
     elif stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
         d["rdev"] = (os.major(st.st_rdev), os.minor(st.st_rdev))
     return d, st
+
+
+def xattr_value(fd, name):
+    try:
+        return os.getxattr(fd, name)
+    except OSError as e:
+        # security.capability with a malformed value: the kernel refuses to show it (in both trees alike).
+        return errname(e)
 
 
 def snapshot(tree):
