@@ -44,6 +44,7 @@ source "$BENCH_HOME/lib/oci.sh"
 source "$BENCH_HOME/lib/data.sh"
 source "$BENCH_HOME/lib/contenders.sh"
 source "$BENCH_HOME/lib/workloads.sh"
+source "$BENCH_HOME/lib/views.sh"
 
 [ "$(id -u)" -eq 0 ] || bench_die "run as root (dropping caches and mounting need it)"
 for tool in hyperfine fio jq python3 umoci tar gzip sha256sum setfattr; do

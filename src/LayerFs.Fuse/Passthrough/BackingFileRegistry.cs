@@ -12,6 +12,9 @@ namespace LayerFs.Fuse.Passthrough;
 /// is released (closing it earlier makes later opens fail). The first refusal from the kernel (EPERM
 /// without CAP_SYS_ADMIN in the initial namespace, ELOOP for a too deeply stacked backing file, ...)
 /// turns passthrough off for the rest of the session; ids already handed out stay in use.
+/// An open whose fd is another file than the node's registered one (a writable view's file
+/// copied up while its image object is still open) gets no passthrough: reusing the old id
+/// would send its I/O to the wrong file.
 /// </summary>
 internal sealed class BackingFileRegistry
 {
@@ -41,14 +44,23 @@ internal sealed class BackingFileRegistry
     {
         lock (gate)
         {
-            if (!byNode.TryGetValue(node, out var backing))
+            var file = FileOf(fd);
+            if (byNode.TryGetValue(node, out var backing))
+            {
+                if (backing.File != file)
+                {
+                    backingId = 0;
+                    return false;
+                }
+            }
+            else
             {
                 if (!enabled || !TryRegister(fd, out var id))
                 {
                     backingId = 0;
                     return false;
                 }
-                backing = new NodeBacking(id);
+                backing = new NodeBacking(id, file);
                 byNode[node] = backing;
             }
             backing.Users++;
@@ -95,6 +107,15 @@ internal sealed class BackingFileRegistry
         }
     }
 
+    /// <summary>Which file an fd is (device and inode); zero if it cannot be told.</summary>
+    private static unsafe (uint, uint, ulong) FileOf(int fd)
+    {
+        StatxBuffer st;
+        if (Libc.Statx(fd, "", Libc.AT_EMPTY_PATH, Libc.STATX_TYPE, &st) != 0)
+            return default;
+        return (st.DevMajor, st.DevMinor, st.Ino);
+    }
+
     private unsafe bool TryRegister(int fd, out int id)
     {
         var map = new BackingMap { Fd = fd };
@@ -121,9 +142,16 @@ internal sealed class BackingFileRegistry
 
     private sealed class NodeBacking
     {
-        public NodeBacking(int id) => Id = id;
+        public NodeBacking(int id, (uint, uint, ulong) file)
+        {
+            Id = id;
+            File = file;
+        }
 
         public int Id { get; }
+
+        /// <summary>The backing file's device and inode.</summary>
+        public (uint, uint, ulong) File { get; }
 
         public int Users { get; set; }
     }

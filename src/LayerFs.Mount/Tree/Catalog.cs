@@ -13,6 +13,7 @@ internal sealed class Catalog
 {
     private readonly Dictionary<string, SortedSet<string>> _directories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ImageInfo> _byTag = new(StringComparer.Ordinal);
+    private readonly Dictionary<Digest, ImageInfo> _byId = [];
     private readonly Dictionary<string, ChainInfo> _chains = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LayerStack> _stacks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (ImageInfo Image, ImageLayerInfo Layer)> _chainUse = new(StringComparer.Ordinal);
@@ -23,6 +24,7 @@ internal sealed class Catalog
         _directories[""] = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var image in images)
         {
+            _byId[image.Id] = image;
             foreach (var tag in image.Tags)
                 AddTag(tag, image);
             foreach (var layer in image.Layers)
@@ -77,6 +79,9 @@ internal sealed class Catalog
 
     /// <summary>The image a full tag names, if it is one (a tag wins over a directory of the same name).</summary>
     public ImageInfo? Image(string tag) => _byTag.GetValueOrDefault(tag);
+
+    /// <summary>An image by id, tagged or not (what a view names).</summary>
+    public ImageInfo? ImageById(Digest id) => _byId.GetValueOrDefault(id);
 
     public bool IsDirectory(string prefix) => _directories.ContainsKey(prefix);
 

@@ -19,9 +19,9 @@ public sealed class LayerFileSystemOptions
 /// index and the object store. Nothing is unpacked: every rootfs is its layers stacked at lookup
 /// time. Everything below images/&lt;tag&gt;/ and layers/&lt;chain&gt;/ is immutable, so the kernel
 /// is told to cache it for long; images/ and layers/ themselves follow the index generation.
-/// Read-only: every change is refused with EROFS.
+/// Read-only, but for the views' rootfs trees (see LayerFileSystem.Views.cs).
 /// </summary>
-public sealed class LayerFileSystem : FuseFileSystem, IDisposable
+public sealed partial class LayerFileSystem : FuseFileSystem, IDisposable
 {
     private const int O_ACCMODE = 3;
     private const int O_RDONLY = 0;
@@ -140,6 +140,8 @@ public sealed class LayerFileSystem : FuseFileSystem, IDisposable
 
     public override int Open(in FuseRequestContext ctx, ulong nodeId, int flags, ref FuseOpenOut open)
     {
+        if (_tree.Nodes.Get(nodeId) is Views.ViewFileNode viewFile)
+            return OpenView(viewFile, flags, ref open);
         if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC) != 0)
             return Errno.EROFS;
         OpenFile? file = null;
@@ -309,61 +311,7 @@ public sealed class LayerFileSystem : FuseFileSystem, IDisposable
     }
 
     public override int Access(in FuseRequestContext ctx, ulong nodeId, int mask) =>
-        (mask & W_OK) != 0 ? Errno.EROFS : 0;
-
-    // A read-only tree: every change is refused (EROFS, not ENOSYS, so that programs say why).
-    public override int SetAttr(in FuseRequestContext ctx, ulong nodeId, in FuseSetAttr changes, out FuseAttr attr, out TimeSpan attrTimeout)
-    {
-        attr = default;
-        attrTimeout = default;
-        return Errno.EROFS;
-    }
-
-    public override int Symlink(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out FuseEntry entry)
-    {
-        entry = default;
-        return Errno.EROFS;
-    }
-
-    public override int MkNod(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, uint mode, uint rdev, uint umask, out FuseEntry entry)
-    {
-        entry = default;
-        return Errno.EROFS;
-    }
-
-    public override int MkDir(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, uint mode, uint umask, out FuseEntry entry)
-    {
-        entry = default;
-        return Errno.EROFS;
-    }
-
-    public override int Unlink(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name) => Errno.EROFS;
-
-    public override int RmDir(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name) => Errno.EROFS;
-
-    public override int Rename(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, ulong newParent, ReadOnlySpan<byte> newName, FuseRenameFlags flags) => Errno.EROFS;
-
-    public override int Link(in FuseRequestContext ctx, ulong nodeId, ulong newParent, ReadOnlySpan<byte> newName, out FuseEntry entry)
-    {
-        entry = default;
-        return Errno.EROFS;
-    }
-
-    public override int Create(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, uint mode, uint umask, int flags, out FuseEntry entry, ref FuseOpenOut open)
-    {
-        entry = default;
-        return Errno.EROFS;
-    }
-
-    public override int Write(in FuseRequestContext ctx, ulong nodeId, ulong fh, long offset, ReadOnlySpan<byte> data, uint writeFlags, out int bytesWritten)
-    {
-        bytesWritten = 0;
-        return Errno.EROFS;
-    }
-
-    public override int SetXattr(in FuseRequestContext ctx, ulong nodeId, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags) => Errno.EROFS;
-
-    public override int RemoveXattr(in FuseRequestContext ctx, ulong nodeId, ReadOnlySpan<byte> name) => Errno.EROFS;
+        (mask & W_OK) != 0 && _tree.Nodes.Get(nodeId) is not Views.ViewNode ? Errno.EROFS : 0;
 
     public void Dispose()
     {

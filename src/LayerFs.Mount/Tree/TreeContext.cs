@@ -44,6 +44,9 @@ internal sealed class TreeContext : IDisposable
     /// <summary>Recent layer-directory listings, which answer the lookups that follow a READDIR.</summary>
     public ListingCache Listings { get; } = new();
 
+    /// <summary>The writable views served so far (views/).</summary>
+    public Views.ViewStates Views { get; } = new();
+
     /// <summary>
     /// The attributes of files as they were opened, for as long as the node lives: what fstat on
     /// an open file answers after its image (and its rows) are removed.
@@ -53,5 +56,9 @@ internal sealed class TreeContext : IDisposable
     /// <summary>A new scope for the nodes of one rootfs/ (stack given) or diff/ (see <see cref="TreeScope"/>).</summary>
     public TreeScope NewScope(Stack.LayerStack? stack, uint inodeNamespace) => new(Interlocked.Increment(ref _nextScope), stack, inodeNamespace);
 
-    public void Dispose() => Readers.Dispose();
+    public void Dispose()
+    {
+        Views.Dispose();
+        Readers.Dispose();
+    }
 }

@@ -29,10 +29,10 @@ public sealed class UserspaceSnapshotter : ISnapshotter
     public void Remove(ImageStore store, ViewInfo view)
     {
         var dir = store.ViewDirectory(view.Name);
+        // Not Directory.Delete: upper/ may hold paths longer than PATH_MAX once prefixed with the store's.
         if (Directory.Exists(dir))
-            Directory.Delete(dir, recursive: true);
+            HostTree.Delete(dir);
     }
 
-    public IViewChanges Changes(ImageStore store, ViewInfo view) =>
-        throw new StoreException("diff and commit of userspace views are not available yet");
+    public IViewChanges Changes(ImageStore store, ViewInfo view) => UpperChanges.Open(store, view);
 }

@@ -268,8 +268,7 @@ run_workloads() {
     run_row W7 import debian umoci layerfs
     rm -rf "$BENCH_CACHE/scratch"
   fi
-  wanted W9 && stub_row W9/view
-  wanted W10 && stub_row W10/view
+  { wanted W9 || wanted W10; } && run_view_workloads
   return 0
 }
 

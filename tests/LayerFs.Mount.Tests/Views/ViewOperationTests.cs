@@ -1,0 +1,234 @@
+using LayerFs.Mount.Views;
+using LayerFs.Store;
+using LayerFs.Store.Views;
+using Xunit;
+
+namespace LayerFs.Mount.Tests.Views;
+
+/// <summary>Each kind of change a program makes in a userspace view, against a real mount.</summary>
+public sealed class ViewOperationTests
+{
+    [Fact]
+    public void Writing_an_image_file_copies_it_up_keeps_its_inode_and_leaves_the_image_alone()
+    {
+        using var view = new ViewMount();
+        var before = view.Stat("etc/passwd");
+        File.AppendAllText(view.In("etc/passwd"), "dev:x:1000:1000::/home/dev:/bin/sh\n");
+        Assert.Equal(before.Ino, view.Stat("etc/passwd").Ino);
+        Assert.EndsWith("/bin/sh\n", File.ReadAllText(view.In("etc/passwd")), StringComparison.Ordinal);
+        Assert.DoesNotContain("dev:x:1000", File.ReadAllText(Path.Combine(view.ImageRootfs, "etc/passwd")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(view.Upper, "etc/passwd")));
+
+        view.Remount();
+        Assert.Equal(before.Ino, view.Stat("etc/passwd").Ino);
+        Assert.Contains("dev:x:1000", File.ReadAllText(view.In("etc/passwd")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_metadata_change_copies_no_content_until_the_first_write()
+    {
+        using var view = new ViewMount();
+        var original = File.ReadAllBytes(view.In("bin/busybox"));
+        File.SetUnixFileMode(view.In("bin/busybox"), UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserExecute, File.GetUnixFileMode(view.In("bin/busybox")));
+        Assert.Equal(original, File.ReadAllBytes(view.In("bin/busybox")));
+        // The upper file has the size but no blocks: the content still comes from the image's object.
+        var blocks = view.Python("import os,sys; print(os.stat(sys.argv[2]).st_blocks)", Path.Combine(view.Upper, "bin/busybox"));
+        Assert.Equal("0", blocks);
+        using (var store = ImageStore.Open(view.Cli.Store))
+        using (var changes = new UserspaceSnapshotter().Changes(store, store.View(view.View)))
+        {
+            var busybox = Assert.Single(changes.Enumerate(), c => c.Path == "bin/busybox");
+            Assert.Equal(ViewChangeKind.Changed, busybox.Kind);
+            Assert.NotNull(busybox.ContentPath);
+            Assert.Equal(original, File.ReadAllBytes(busybox.ContentPath!));
+        }
+
+        view.Remount();
+        using (var stream = new FileStream(view.In("bin/busybox"), FileMode.Open, FileAccess.Write))
+            stream.Write("MZ"u8);
+        var now = File.ReadAllBytes(view.In("bin/busybox"));
+        Assert.Equal(original.Length, now.Length);
+        Assert.Equal(original[2..], now[2..]);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserExecute, File.GetUnixFileMode(view.In("bin/busybox")));
+    }
+
+    [Fact]
+    public void Deleting_and_renaming_image_entries_leave_whiteouts_and_a_directory_made_again_is_opaque()
+    {
+        using var view = new ViewMount();
+        File.Delete(view.In("etc/group"));
+        File.Move(view.In("etc/passwd"), view.In("passwd.moved"));
+        Directory.Delete(view.In("etc"), recursive: true);
+        Directory.CreateDirectory(view.In("etc"));
+        File.WriteAllText(view.In("etc/hostname"), "dev\n");
+        Assert.Equal(["hostname"], Directory.GetFileSystemEntries(view.In("etc")).Select(Path.GetFileName));
+        Assert.True(File.Exists(view.In("passwd.moved")));
+        Assert.True(File.Exists(Path.Combine(view.ImageRootfs, "etc/group")));
+
+        view.Remount();
+        Assert.Equal(["hostname"], Directory.GetFileSystemEntries(view.In("etc")).Select(Path.GetFileName));
+        using var store = ImageStore.Open(view.Cli.Store);
+        using var changes = new UserspaceSnapshotter().Changes(store, store.View(view.View));
+        var list = changes.Enumerate().ToList();
+        var etc = Assert.Single(list, c => c.Path == "etc");
+        Assert.True(etc.Opaque);
+        Assert.Equal(ViewChangeKind.Added, Assert.Single(list, c => c.Path == "etc/hostname").Kind);
+        Assert.Equal(ViewChangeKind.Added, Assert.Single(list, c => c.Path == "passwd.moved").Kind);
+        // Parents before children, in path order.
+        Assert.True(list.FindIndex(c => c.Path == "etc") < list.FindIndex(c => c.Path == "etc/hostname"));
+    }
+
+    [Fact]
+    public void A_hard_link_to_an_image_file_is_the_same_inode_with_two_links()
+    {
+        using var view = new ViewMount();
+        var before = view.Stat("etc/group");
+        view.Python("import os,sys; os.link(os.path.join(sys.argv[1],'etc/group'), os.path.join(sys.argv[1],'group2'))");
+        Assert.Equal((before.Ino, 2), view.Stat("etc/group"));
+        Assert.Equal((before.Ino, 2), view.Stat("group2"));
+        File.AppendAllText(view.In("group2"), "extra:x:5000:\n");
+        Assert.Contains("extra:x:5000", File.ReadAllText(view.In("etc/group")), StringComparison.Ordinal);
+        view.Remount();
+        Assert.Equal((before.Ino, 2), view.Stat("group2"));
+    }
+
+    [Fact]
+    public void An_unlinked_open_file_stays_readable_with_no_links()
+    {
+        using var view = new ViewMount();
+        var output = view.Python("""
+            import os, sys
+            p = os.path.join(sys.argv[1], 'etc/passwd')
+            fd = os.open(p, os.O_RDONLY)
+            os.unlink(p)
+            st = os.fstat(fd)
+            data = os.pread(fd, 4, 0)
+            print(st.st_nlink, data.decode(), os.path.exists(p))
+            """);
+        Assert.Equal("0 root False", output);
+    }
+
+    [Fact]
+    public void Rename_replaces_refuses_with_noreplace_and_exchanges()
+    {
+        using var view = new ViewMount();
+        var output = view.Python("""
+            import os, sys, ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            r = sys.argv[1]
+            def rename2(a, b, flags):
+                if libc.renameat2(-100, os.path.join(r, a).encode(), -100, os.path.join(r, b).encode(), flags) != 0:
+                    return os.strerror(ctypes.get_errno())
+                return 'ok'
+            open(os.path.join(r, 'tmp/a'), 'w').write('A')
+            print(rename2('tmp/a', 'etc/passwd', 1))
+            print(rename2('tmp/a', 'etc/passwd', 2), open(os.path.join(r, 'tmp/a')).read()[:4], open(os.path.join(r, 'etc/passwd')).read())
+            os.rename(os.path.join(r, 'tmp/a'), os.path.join(r, 'etc/group'))
+            print(open(os.path.join(r, 'etc/group')).read()[:4], os.path.exists(os.path.join(r, 'tmp/a')))
+            """);
+        Assert.Equal("File exists\nok root A\nroot False", output);
+    }
+
+    [Fact]
+    public void Names_too_long_reserved_names_and_whiteout_devices_are_refused_clearly()
+    {
+        using var view = new ViewMount();
+        var output = view.Python("""
+            import os, sys
+            r = sys.argv[1]
+            def attempt(f):
+                try:
+                    f(); return 'ok'
+                except OSError as e:
+                    return os.strerror(e.errno)
+            print(attempt(lambda: open(os.path.join(r, 'x' * 256), 'w')))
+            print(attempt(lambda: os.stat(os.path.join(r, 'bin', 'y' * 300))))
+            print(attempt(lambda: open(os.path.join(r, 'z' * 255), 'w').close()))
+            print(attempt(lambda: open(os.path.join(r, '.wh.foo'), 'w')))
+            print(attempt(lambda: os.mknod(os.path.join(r, 'dev0'), 0o600 | 0o020000, 0)))
+            """);
+        Assert.Equal("File name too long\nFile name too long\nok\nInvalid argument\nOperation not permitted", output);
+    }
+
+    [Fact]
+    public void Renaming_an_image_directory_answers_EXDEV_and_mv_copies_it()
+    {
+        using var view = new ViewMount();
+        var direct = view.Python("""
+            import os, sys
+            try:
+                os.rename(os.path.join(sys.argv[1], 'etc'), os.path.join(sys.argv[1], 'etc2')); print('ok')
+            except OSError as e:
+                print(os.strerror(e.errno))
+            """);
+        Assert.Equal("Invalid cross-device link", direct);
+        LayerFs.TestSupport.ProcessRunner.Run("mv", [view.In("etc"), view.In("etc2")]).EnsureSuccess();
+        Assert.False(Directory.Exists(view.In("etc")));
+        Assert.Contains("root:", File.ReadAllText(view.In("etc2/passwd")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Shared_writable_mmap_changes_the_file()
+    {
+        using var view = new ViewMount();
+        var output = view.Python("""
+            import os, sys, mmap
+            p = os.path.join(sys.argv[1], 'etc/passwd')
+            fd = os.open(p, os.O_RDWR)
+            m = mmap.mmap(fd, 4, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+            m[0:4] = b'ROOT'
+            m.flush(); m.close(); os.close(fd)
+            print(open(p).read()[:4])
+            """);
+        Assert.Equal("ROOT", output);
+        view.Remount();
+        Assert.StartsWith("ROOT", File.ReadAllText(view.In("etc/passwd")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Symlinks_fifos_xattrs_owners_and_times_are_kept()
+    {
+        using var view = new ViewMount();
+        var output = view.Python("""
+            import os, sys
+            r = sys.argv[1]
+            os.symlink('../etc/passwd', os.path.join(r, 'tmp/link'))
+            os.mkfifo(os.path.join(r, 'tmp/fifo'), 0o640)
+            os.chown(os.path.join(r, 'etc/group'), 1000, 100)
+            os.utime(os.path.join(r, 'etc/group'), ns=(1, 1234567890123456789))
+            os.setxattr(os.path.join(r, 'etc/group'), 'user.note', b'kept')
+            """);
+        Assert.Equal("", output);
+        view.Remount();
+        var after = view.Python("""
+            import os, sys, stat
+            r = sys.argv[1]
+            s = os.lstat(os.path.join(r, 'etc/group'))
+            print(os.readlink(os.path.join(r, 'tmp/link')), stat.S_ISFIFO(os.lstat(os.path.join(r, 'tmp/fifo')).st_mode),
+                  s.st_uid, s.st_gid, s.st_mtime_ns, os.getxattr(os.path.join(r, 'etc/group'), 'user.note').decode())
+            """);
+        Assert.Equal("../etc/passwd True 1000 100 1234567890123456789 kept", after);
+    }
+
+    [Fact]
+    public void Views_appear_and_go_while_mounted_and_removal_frees_the_upper_directory()
+    {
+        using var view = new ViewMount();
+        view.Cli.Run("view", "create", "second", "--from", view.Image).EnsureSuccess();
+        Assert.True(Directory.Exists(Path.Combine(view.Cli.Mountpoint, "views", "second", "rootfs", "etc")));
+        var json = File.ReadAllText(Path.Combine(view.Cli.Mountpoint, "views", "second", "json"));
+        using (var doc = System.Text.Json.JsonDocument.Parse(json))
+        {
+            Assert.Equal("second", doc.RootElement.GetProperty("name").GetString());
+            Assert.Equal(UserspaceSnapshotter.SnapshotterName, doc.RootElement.GetProperty("snapshotter").GetString());
+            Assert.StartsWith("sha256:", doc.RootElement.GetProperty("image").GetString(), StringComparison.Ordinal);
+            Assert.True(doc.RootElement.TryGetProperty("created", out _));
+        }
+        File.WriteAllText(Path.Combine(view.Cli.Mountpoint, "views", "second", "rootfs", "new"), "x");
+        view.Cli.Run("view", "rm", "second").EnsureSuccess();
+        Assert.False(Directory.Exists(Path.Combine(view.Cli.Store, "views", "second")));
+        Assert.False(Directory.Exists(Path.Combine(view.Cli.Mountpoint, "views", "second")));
+        Assert.Equal(["dev"], Directory.GetDirectories(Path.Combine(view.Cli.Mountpoint, "views")).Select(Path.GetFileName));
+    }
+}
