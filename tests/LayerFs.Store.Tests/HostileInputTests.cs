@@ -104,6 +104,30 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.Corpus>
         AssertRefused(layout, expectedInMessage, new ImportOptions());
     }
 
+    /// <summary>Linux names need not be UTF-8: such names are data, kept byte for byte, not refused.</summary>
+    [Fact]
+    public void Names_that_are_not_utf8_are_kept_byte_for_byte()
+    {
+        using var dir = new TempDir();
+        var tar = dir.Combine("latin1.tar");
+        var script = """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT, encoding="utf-8", errors="surrogateescape") as t:
+                for name in (b"caf\xe9.txt", b"\xff\xfe"):
+                    ti = tarfile.TarInfo(name.decode("utf-8", "surrogateescape")); ti.size = 3
+                    t.addfile(ti, io.BytesIO(b"abc"))
+            """;
+        ProcessRunner.Run("python3", ["-c", script, tar]).EnsureSuccess();
+        using var store = ImageStore.Open(dir.Combine("store"));
+        store.Import(tar, new ImportOptions { Name = "latin1:latest" });
+        var layer = store.Resolve("latin1:latest").Layers.Single();
+        var rebuilt = new byte[store.LayerTar(layer.DiffId).Length];
+        store.LayerTar(layer.DiffId).ReadAt(0, rebuilt);
+        Assert.Equal(File.ReadAllBytes(tar), rebuilt);
+        Assert.True(rebuilt.AsSpan().IndexOf(new byte[] { (byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'.' }) >= 0, "the Latin-1 name is not in the rebuilt tar");
+        Assert.True(store.Verify(null).Ok);
+    }
+
     private static void AssertRefused(string source, string expectedInMessage, ImportOptions options)
     {
         using var dir = new TempDir();
