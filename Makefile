@@ -53,12 +53,17 @@ bench: deps-bench build
 fuzz: build
 	@bash tests/fuzz/run.sh $(or $(FUZZ_SECONDS),60)
 
-# The long versions of the robustness tests: 50 kills during a Debian import, and the rest.
-DEBIAN_IMAGE_DIR ?= /var/tmp/layerfs-corpus
+# The long versions of the robustness tests: 50 kills during a Debian import, more kills of rmi, tag
+# and prune, and STRESS_SECONDS (default 180) of reads, walks, imports, tags, rmi and prune at once
+# on the Debian image; then the daemon killed mid-read and the lease tests. The Debian image is
+# built once into the cache the mount tests use (make-corpus writes SHA256SUMS last).
+DEBIAN_CACHE ?= /var/tmp/layerfs-test-corpus/build
 stress: build
-	@test -d $(DEBIAN_IMAGE_DIR)/debian || ../shared/corpus/make-corpus --only debian $(DEBIAN_IMAGE_DIR)
-	LAYERFS_CRASH_KILLS=50 LAYERFS_CRASH_IMAGE=$(or $(CRASH_IMAGE),$(DEBIAN_IMAGE_DIR)/debian) \
-	  $(DOTNET) test tests/LayerFs.Cli.Tests -c $(CONFIG) --no-build --filter CrashTests --logger "console;verbosity=detailed"
+	@test -f $(DEBIAN_CACHE)/SHA256SUMS || { rm -rf $(DEBIAN_CACHE) && ../shared/corpus/make-corpus --only debian $(DEBIAN_CACHE); }
+	LAYERFS_CRASH_KILLS=50 LAYERFS_CRASH_IMAGE=$(or $(CRASH_IMAGE),$(DEBIAN_CACHE)/debian) LAYERFS_CRASH_COMMAND_KILLS=25 \
+	  $(DOTNET) test tests/LayerFs.Cli.Tests -c $(CONFIG) --no-build --filter "FullyQualifiedName~CrashTests" --logger "console;verbosity=detailed"
+	LAYERFS_STRESS_SECONDS=$(or $(STRESS_SECONDS),180) \
+	  $(DOTNET) test tests/LayerFs.Mount.Tests -c $(CONFIG) --no-build --filter "FullyQualifiedName~StressTests|FullyQualifiedName~DaemonCrashTests|FullyQualifiedName~LeaseTests" --logger "console;verbosity=detailed"
 
 clean:
 	rm -rf $(OUT) src/*/bin src/*/obj tests/*/bin tests/*/obj examples/*/bin examples/*/obj examples/busybox/out

@@ -48,7 +48,7 @@ public sealed partial class ImageStore : IDisposable
             Directory.CreateDirectory(layout.Root, Private);
         else if (File.Exists(layout.IndexPath) || Directory.Exists(layout.ObjectsDir))
             return;
-        foreach (var dir in new[] { Path.Combine(layout.Root, "blobs"), layout.BlobsDir, layout.ObjectsDir, layout.IngestDir, layout.ViewsDir })
+        foreach (var dir in new[] { Path.Combine(layout.Root, "blobs"), layout.BlobsDir, layout.ObjectsDir, layout.IngestDir, layout.ViewsDir, layout.LeasesDir })
             Directory.CreateDirectory(dir, Private);
         for (var i = 0; i < 256; i++)
             Directory.CreateDirectory(Path.Combine(layout.ObjectsDir, i.ToString("x2")), Private);

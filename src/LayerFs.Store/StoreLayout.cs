@@ -9,6 +9,7 @@ namespace LayerFs.Store;
 ///   objects/XX/HEX       one immutable file per distinct regular-file content (XX = first two hex digits)
 ///   ingest/              files being written; renamed into blobs/ or objects/ once verified
 ///   views/               writable views' upper directories
+///   leases/              one flock()ed file per lease: what a mount still reads, kept from prune
 /// </code>
 /// Every directory is created when the store is created, so that a failed command
 /// leaves the tree exactly as it found it.
@@ -27,6 +28,7 @@ public sealed class StoreLayout
     public string ObjectsDir => Path.Combine(Root, "objects");
     public string IngestDir => Path.Combine(Root, "ingest");
     public string ViewsDir => Path.Combine(Root, "views");
+    public string LeasesDir => Path.Combine(Root, "leases");
 
     public string BlobPath(Digest digest) => Path.Combine(BlobsDir, digest.Hex);
 

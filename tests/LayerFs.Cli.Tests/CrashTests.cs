@@ -136,21 +136,7 @@ public sealed class CrashTests
         return !exited;
     }
 
-    private static List<string> Tags(CliStore store)
-    {
-        using var json = JsonDocument.Parse(store.Ok("images", "--format", "json").Stdout);
-        return json.RootElement.EnumerateArray().SelectMany(i => i.GetProperty("tags").EnumerateArray().Select(t => t.GetString()!)).ToList();
-    }
+    private static List<string> Tags(CliStore store) => CrashChecks.Tags(store);
 
-    /// <summary>Every file under objects/ and blobs/ is one the index references; ingest/ is empty.</summary>
-    private static void AssertNoUnreferencedFiles(CliStore store)
-    {
-        using var dryRun = JsonDocument.Parse(store.Ok("prune", "--dry-run", "--format", "json").Stdout);
-        Assert.Equal(0, dryRun.RootElement.GetProperty("objects").GetInt32());
-        Assert.Equal(0, dryRun.RootElement.GetProperty("blobs").GetArrayLength());
-        using var du = JsonDocument.Parse(store.Ok("du", "--format", "json").Stdout);
-        var objectFiles = Directory.EnumerateFiles(Path.Combine(store.Root, "objects"), "*", SearchOption.AllDirectories).Count();
-        Assert.Equal(du.RootElement.GetProperty("objects").GetProperty("count").GetInt64(), objectFiles);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(store.Root, "ingest")));
-    }
+    private static void AssertNoUnreferencedFiles(CliStore store) => CrashChecks.AssertNoUnreferencedFiles(store);
 }

@@ -52,6 +52,13 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.Corpus>
         { "corrupt.tar.gz", "" },
         { "truncated.tar.zst", "" },
         { "not-a-tar.tar", "" },
+        { "symlink-up-then-through.tar", "not a directory" },
+        { "symlink-inside-then-through.tar", "not a directory" },
+        { "overflow-size.tar", "overflows" },
+        { "not-octal-size.tar", "not an octal number" },
+        { "overflow-mtime.tar", "overflows" },
+        { "pax-endless.tar", "exceeds the limit" },
+        { "pax-chain.tar", "extension headers before one entry exceed" },
     };
 
     [Theory]
@@ -78,6 +85,11 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.Corpus>
         { "index-self", "" },
         { "index-json", "not valid JSON" },
         { "missing-config", "missing" },
+        { "manifest-digest", "does not match its content" },
+        { "config-digest", "does not match its content" },
+        { "config-size", "but its descriptor says" },
+        { "unknown-manifest-media-type", "unknown media type" },
+        { "ref-name-invalid-utf8", "not valid UTF-8" },
     };
 
     [Theory]
@@ -92,6 +104,30 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.Corpus>
         AssertRefused(layout, expectedInMessage, new ImportOptions());
     }
 
+    /// <summary>Linux names need not be UTF-8: such names are data, kept byte for byte, not refused.</summary>
+    [Fact]
+    public void Names_that_are_not_utf8_are_kept_byte_for_byte()
+    {
+        using var dir = new TempDir();
+        var tar = dir.Combine("latin1.tar");
+        var script = """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w", format=tarfile.USTAR_FORMAT, encoding="utf-8", errors="surrogateescape") as t:
+                for name in (b"caf\xe9.txt", b"\xff\xfe"):
+                    ti = tarfile.TarInfo(name.decode("utf-8", "surrogateescape")); ti.size = 3
+                    t.addfile(ti, io.BytesIO(b"abc"))
+            """;
+        ProcessRunner.Run("python3", ["-c", script, tar]).EnsureSuccess();
+        using var store = ImageStore.Open(dir.Combine("store"));
+        store.Import(tar, new ImportOptions { Name = "latin1:latest" });
+        var layer = store.Resolve("latin1:latest").Layers.Single();
+        var rebuilt = new byte[store.LayerTar(layer.DiffId).Length];
+        store.LayerTar(layer.DiffId).ReadAt(0, rebuilt);
+        Assert.Equal(File.ReadAllBytes(tar), rebuilt);
+        Assert.True(rebuilt.AsSpan().IndexOf(new byte[] { (byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'.' }) >= 0, "the Latin-1 name is not in the rebuilt tar");
+        Assert.True(store.Verify(null).Ok);
+    }
+
     private static void AssertRefused(string source, string expectedInMessage, ImportOptions options)
     {
         using var dir = new TempDir();
@@ -102,7 +138,7 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.Corpus>
 
         var error = Assert.ThrowsAny<StoreException>(() => store.Import(source, options));
         Assert.DoesNotContain('\n', error.Message);
-        Assert.Contains(expectedInMessage, error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.True(error.Message.Contains(expectedInMessage, StringComparison.OrdinalIgnoreCase), $"expected '{expectedInMessage}' in: {error.Message}");
         Assert.Empty(StoreSnapshot.Diff(before, StoreSnapshot.Take(root)));
         Assert.Single(store.Images());
         Assert.True(store.Verify(null).Ok);
@@ -192,6 +228,36 @@ public sealed class HostileInputTests : IClassFixture<HostileInputTests.Corpus>
                 break;
             case "index-json":
                 File.WriteAllText(indexPath, "{\"schemaVersion\": 2, \"manifests\": [");
+                break;
+            case "manifest-digest":
+                // The manifest's bytes change, its descriptor does not.
+                var manifestBlob = BlobPath(layout, manifestDescriptor["digest"]!.GetValue<string>());
+                File.WriteAllBytes(manifestBlob, [.. File.ReadAllBytes(manifestBlob), (byte)' ']);
+                manifestDescriptor["size"] = manifestDescriptor["size"]!.GetValue<long>() + 1;
+                File.WriteAllText(indexPath, index.ToJsonString());
+                break;
+            case "config-digest":
+                var configBlob = BlobPath(layout, manifest["config"]!["digest"]!.GetValue<string>());
+                var configBytes = File.ReadAllBytes(configBlob);
+                configBytes[^1] = configBytes[^1] == (byte)'}' ? (byte)' ' : (byte)'}';
+                File.WriteAllBytes(configBlob, [.. configBytes, (byte)'}']);
+                manifest["config"]!["size"] = configBytes.Length + 1;
+                SaveManifest();
+                break;
+            case "config-size":
+                manifest["config"]!["size"] = manifest["config"]!["size"]!.GetValue<long>() * 1000;
+                SaveManifest();
+                break;
+            case "unknown-manifest-media-type":
+                manifestDescriptor["mediaType"] = "application/vnd.example.manifest+json";
+                File.WriteAllText(indexPath, index.ToJsonString());
+                break;
+            case "ref-name-invalid-utf8":
+                // Raw bytes that are not UTF-8 in the tag the index gives the image.
+                manifestDescriptor["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = "PLACEHOLDER" };
+                var text = Encoding.UTF8.GetBytes(index.ToJsonString());
+                var at = text.AsSpan().IndexOf("PLACEHOLDER"u8);
+                File.WriteAllBytes(indexPath, [.. text[..at], 0xFF, 0xFE, (byte)'x', .. text[(at + "PLACEHOLDER".Length)..]]);
                 break;
             case "missing-config":
                 File.Delete(BlobPath(layout, manifest["config"]!["digest"]!.GetValue<string>()));

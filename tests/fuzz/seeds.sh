@@ -8,7 +8,7 @@ case $target in
   tar)
     # The edge image's uncompressed layer, and a tar with PAX, GNU long names, links and devices.
     for b in "$blobs"/*; do
-      if [ "$(head -c 262 "$b" | tail -c 5)" = "ustar" ] && [ "$(stat -c %s "$b")" -lt 65536 ]; then cp "$b" "$out/$(basename "$b").tar"; fi
+      if [ "$(head -c 262 "$b" | tail -c 5 | tr -d '\0')" = "ustar" ] && [ "$(stat -c %s "$b")" -lt 65536 ]; then cp "$b" "$out/$(basename "$b").tar"; fi
     done
     zcat "$corpus/edge/blobs/sha256/e23d7e4b030b484d5c734e53ed545d41e7c5ae93407c6ea7cf44d590a8b883a6" > "$out/small-gzip-layer.tar" 2>/dev/null || true
     d=$(mktemp -d); mkdir -p "$d/t/$(printf 'x%.0s' {1..120})"; ln -s target "$d/t/link"; printf 'data' > "$d/t/f"; ln "$d/t/f" "$d/t/hard"

@@ -12,8 +12,9 @@ internal static class ImportCommand
         var name = new Option<string?>("--name") { Description = "NAME:TAG to give the image" };
         var platform = new Option<string?>("--platform") { Description = "os/arch[/variant] to pick from a multi-platform image (default: linux and this machine's architecture)" };
         var maxRatio = new Option<double?>("--max-ratio") { Description = "largest accepted compression ratio of a layer over 1 GiB (default 200)" };
+        var maxLayerSize = new Option<long?>("--max-layer-size") { Description = "largest accepted uncompressed layer, in bytes (default 256 GiB): a decompression bomb stops there" };
         var format = CommonOptions.Format();
-        var command = new Command("import", "Import an image into the store") { path, name, platform, maxRatio, format };
+        var command = new Command("import", "Import an image into the store") { path, name, platform, maxRatio, maxLayerSize, format };
         command.SetAction(result =>
         {
             var json = CommonOptions.IsJson(result, format);
@@ -27,6 +28,7 @@ internal static class ImportCommand
                     Name = result.GetValue(name),
                     Platform = result.GetValue(platform),
                     MaxCompressionRatio = result.GetValue(maxRatio) ?? 200,
+                    MaxLayerSize = result.GetValue(maxLayerSize) ?? new ImportOptions().MaxLayerSize,
                     Progress = bar,
                 });
             }

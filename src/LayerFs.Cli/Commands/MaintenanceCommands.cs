@@ -81,7 +81,7 @@ internal static class PruneCommand
             var report = store.Prune(result.GetValue(dryRun));
             if (json)
             {
-                Terminal.Json(new { dry_run = report.DryRun, chains = report.Chains, layers = report.Layers, blobs = report.Blobs, objects = report.Objects.Count, bytes = report.BytesFreed });
+                Terminal.Json(new { dry_run = report.DryRun, chains = report.Chains, layers = report.Layers, blobs = report.Blobs, objects = report.Objects.Count, bytes = report.BytesFreed, leases = report.Leases, leased_chains = report.LeasedChains });
                 return 0;
             }
             var verb = report.DryRun ? "would remove" : "removed";
@@ -90,6 +90,8 @@ internal static class PruneCommand
             foreach (var blob in report.Blobs)
                 Terminal.Line($"{verb} blob {blob}");
             Terminal.Line($"{verb} {report.Chains.Count} chains, {report.Layers.Count} layers, {report.Blobs.Count} blobs, {report.Objects.Count} objects: {Units.Bytes(report.BytesFreed)}");
+            if (report.LeasedChains > 0)
+                Terminal.Line($"kept {report.LeasedChains} chains that no image uses: a mount still reads them ({report.Leases} leases)");
             return 0;
         });
         return command;

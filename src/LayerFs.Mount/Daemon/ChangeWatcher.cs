@@ -21,18 +21,27 @@ internal sealed class ChangeWatcher : IDisposable
     private readonly FuseNotifier _notifier;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(Catalog Before, Catalog After)> _changes = new();
 
     public ChangeWatcher(TreeContext tree, FuseNotifier notifier)
     {
         _tree = tree;
         _notifier = notifier;
+        // Every catalog replaced, whoever loaded the new one (a request, or this thread): a
+        // change seen first by a request is told to the kernel too.
+        _tree.Catalogs.Changed += OnChanged;
         _thread = new Thread(Run) { IsBackground = true, Name = "layerfs-watch" };
         _thread.Start();
     }
 
+    private void OnChanged(Catalog? before, Catalog after)
+    {
+        if (before is not null)
+            _changes.Enqueue((before, after));
+    }
+
     private void Run()
     {
-        var seen = _tree.Catalogs.Loaded;
         while (!_stop.Token.WaitHandle.WaitOne(Interval))
         {
             try
@@ -41,10 +50,9 @@ internal sealed class ChangeWatcher : IDisposable
                 // and no reason to read the catalog (a fresh mount never scans the store).
                 if (_tree.Catalogs.Loaded is null)
                     continue;
-                var current = _tree.Catalog;
-                if (seen is not null && current.Generation != seen.Generation)
-                    Notify(seen, current);
-                seen = current;
+                _ = _tree.Catalog; // loads a newer generation, if any (raising Changed)
+                while (_changes.TryDequeue(out var change))
+                    Notify(change.Before, change.After);
             }
             catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or InvalidOperationException)
             {
@@ -70,6 +78,7 @@ internal sealed class ChangeWatcher : IDisposable
 
     public void Dispose()
     {
+        _tree.Catalogs.Changed -= OnChanged;
         _stop.Cancel();
         _thread.Join();
         _stop.Dispose();

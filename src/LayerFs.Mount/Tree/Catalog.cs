@@ -6,7 +6,7 @@ namespace LayerFs.Mount.Tree;
 
 /// <summary>
 /// What images/ and layers/ show at one index generation: the tags (as a tree of directories,
-/// since '/' in a repository name nests), the chains and their layer stacks. Immutable; a new
+/// since '/' in a repository name nests), the chains images use and their layer stacks. Immutable; a new
 /// one is loaded when the generation changes.
 /// </summary>
 internal sealed class Catalog
@@ -31,9 +31,13 @@ internal sealed class Catalog
                 _chainUse.TryAdd(layer.ChainId.Hex, (image, layer));
         }
 
-        // Chains come ordered by depth, so a chain's parent always has its stack already.
+        // Chains come ordered by depth, so a chain's parent always has its stack already. A chain
+        // no image uses any more is left out: it is garbage, and while layers/ showed it the
+        // kernel would keep its nodes, and their leases would keep it from prune for ever.
         foreach (var chain in chains)
         {
+            if (!_chainUse.ContainsKey(chain.ChainId.Hex))
+                continue;
             _chains[chain.ChainId.Hex] = chain;
             var layers = new List<StackLayer>();
             if (chain.Parent is { } parent)

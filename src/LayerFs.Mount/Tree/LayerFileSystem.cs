@@ -46,6 +46,9 @@ public sealed partial class LayerFileSystem : FuseFileSystem, IDisposable
     /// <summary>How many nodes the kernel holds (for tests and the memory budget).</summary>
     public int NodeCount => _tree.Nodes.Count;
 
+    /// <summary>How many store leases the mount holds (for tests): one per chain or blob that nodes the kernel holds read from.</summary>
+    public int LeaseCount => _tree.Leases.Count;
+
     public override void Init(FuseConnectionInfo connection)
     {
         Log.Information("FUSE {Major}.{Minor}, passthrough {Passthrough}", connection.ProtocolMajor, connection.ProtocolMinor, connection.PassthroughEnabled);

@@ -1,4 +1,5 @@
 using LayerFs.Fuse;
+using LayerFs.Store.Leases;
 
 namespace LayerFs.Mount.Tree;
 
@@ -43,6 +44,12 @@ internal abstract class Node
 
     /// <summary>The kernel's lookup count; guarded by the <see cref="NodeTable"/> lock.</summary>
     public ulong Lookups { get; set; }
+
+    /// <summary>
+    /// The store content this node reads from (a chain's rows and objects, a blob), which the
+    /// mount keeps from `prune` for as long as the kernel holds the node (see <see cref="NodeLeases"/>).
+    /// </summary>
+    public virtual LeaseKey? Lease => null;
 
     /// <summary>How long the kernel may keep the name that led here, and the attributes.</summary>
     public virtual TimeSpan EntryTimeout => Timeouts.Immutable;

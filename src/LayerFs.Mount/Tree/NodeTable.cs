@@ -16,10 +16,13 @@ internal sealed class NodeTable
     private uint[] _generations = new uint[1024];
     private uint _used = 2;
     private int _count = 1;
+    private readonly NodeLeases? _leases;
 
-    public NodeTable(Node root)
+    /// <param name="leases">Where nodes entering and leaving the table take and give back their store leases.</param>
+    public NodeTable(Node root, NodeLeases? leases = null)
     {
         Root = root;
+        _leases = leases;
         root.NodeId = 1;
         _slots[1] = root;
         _byKey[root.Key] = root;
@@ -56,9 +59,11 @@ internal sealed class NodeTable
     /// </summary>
     public Node Acquire(Node candidate)
     {
+        Node? node;
+        var added = false;
         lock (_lock)
         {
-            if (!candidate.Shared || !_byKey.TryGetValue(candidate.Key, out var node))
+            if (!candidate.Shared || !_byKey.TryGetValue(candidate.Key, out node))
             {
                 node = candidate;
                 if (node.NodeId == 0)
@@ -66,13 +71,16 @@ internal sealed class NodeTable
                     node.NodeId = NewSlot();
                     _slots[node.NodeId] = node;
                     _count++;
+                    added = true;
                     if (node.Shared)
                         _byKey[node.Key] = node;
                 }
             }
             node.Lookups++;
-            return node;
         }
+        if (added && node.Lease is { } lease)
+            _leases?.Hold(lease);
+        return node;
     }
 
     private uint NewSlot()
@@ -98,10 +106,12 @@ internal sealed class NodeTable
     {
         if (nodeId <= 1)
             return null;
+        Node? node;
         lock (_lock)
         {
-            if (nodeId >= _used || _slots[nodeId] is not { } node)
+            if (nodeId >= _used || _slots[nodeId] is not { } known)
                 return null;
+            node = known;
             node.Lookups = count >= node.Lookups ? 0 : node.Lookups - count;
             if (node.Lookups > 0)
                 return null;
@@ -111,8 +121,10 @@ internal sealed class NodeTable
             _count--;
             if (node.Shared && _byKey.TryGetValue(node.Key, out var keyed) && ReferenceEquals(keyed, node))
                 _byKey.Remove(node.Key);
-            return node;
         }
+        if (node.Lease is { } lease)
+            _leases?.Release(lease);
+        return node;
     }
 
     /// <summary>The nodes matching a predicate (for change notifications).</summary>

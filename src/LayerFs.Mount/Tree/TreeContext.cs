@@ -17,7 +17,8 @@ internal sealed class TreeContext : IDisposable
         MountTime = mountTime;
         Readers = new ReaderPool(layout);
         Content = new ContentStore(layout);
-        Nodes = new NodeTable(new Nodes.RootNode());
+        Leases = new NodeLeases(layout);
+        Nodes = new NodeTable(new Nodes.RootNode(), Leases);
     }
 
     public StoreLayout Layout { get; }
@@ -36,6 +37,9 @@ internal sealed class TreeContext : IDisposable
 
     public NodeTable Nodes { get; }
 
+    /// <summary>The store leases that the nodes in <see cref="Nodes"/> hold.</summary>
+    public NodeLeases Leases { get; }
+
     public CatalogSource Catalogs { get; } = new();
 
     /// <summary>The catalog of the index's current generation.</summary>
@@ -53,12 +57,13 @@ internal sealed class TreeContext : IDisposable
     /// </summary>
     public System.Runtime.CompilerServices.ConditionalWeakTable<Node, System.Runtime.CompilerServices.StrongBox<Fuse.FuseAttr>> OpenedAttributes { get; } = new();
 
-    /// <summary>A new scope for the nodes of one rootfs/ (stack given) or diff/ (see <see cref="TreeScope"/>).</summary>
-    public TreeScope NewScope(Stack.LayerStack? stack, uint inodeNamespace) => new(Interlocked.Increment(ref _nextScope), stack, inodeNamespace);
+    /// <summary>A new scope for the nodes of one rootfs/ (stack given) or diff/ of a chain (see <see cref="TreeScope"/>).</summary>
+    public TreeScope NewScope(Digest chain, Stack.LayerStack? stack, uint inodeNamespace) => new(Interlocked.Increment(ref _nextScope), chain, stack, inodeNamespace);
 
     public void Dispose()
     {
         Views.Dispose();
+        Leases.Dispose();
         Readers.Dispose();
     }
 }

@@ -1,4 +1,6 @@
 using LayerFs.Mount.Stack;
+using LayerFs.Store;
+using LayerFs.Store.Leases;
 
 namespace LayerFs.Mount.Tree;
 
@@ -9,14 +11,18 @@ namespace LayerFs.Mount.Tree;
 /// </summary>
 internal sealed class TreeScope
 {
-    public TreeScope(long id, LayerStack? stack, uint inodeNamespace)
+    public TreeScope(long id, Digest chain, LayerStack? stack, uint inodeNamespace)
     {
         Id = id;
+        Lease = LeaseKey.Chain(chain);
         Stack = stack;
         InodeNamespace = inodeNamespace;
     }
 
     public long Id { get; }
+
+    /// <summary>The chain whose rows and objects its nodes read (for a diff/, the chain of its layer).</summary>
+    public LeaseKey Lease { get; }
 
     /// <summary>The stack a rootfs shows; null for a diff/ (one layer, nothing stacked).</summary>
     public LayerStack? Stack { get; }

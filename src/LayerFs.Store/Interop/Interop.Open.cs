@@ -7,6 +7,7 @@ internal static partial class Libc
     internal const int O_RDONLY = 0;
     internal const int O_RDWR = 2;
     internal const int O_CREAT = 0x40;
+    internal const int O_EXCL = 0x80;
     internal const int O_DIRECTORY = 0x10000;
     internal const int O_CLOEXEC = 0x80000;
 

@@ -115,3 +115,44 @@ with gzip.GzipFile(fileobj=bomb, mode="wb", mtime=0) as gzf:
         tar.addfile(ti, io.BytesIO(bytes(64 << 20)))
 with open(os.path.join(out, "bomb.tar.gz"), "wb") as f:
     f.write(bomb.getvalue())
+
+
+def patched(name, raw, at, value):
+    """Writes raw with value put at offset at of the first header, and that header's checksum fixed."""
+    raw = bytearray(raw)
+    raw[at:at + len(value)] = value
+    raw[148:156] = b"        "
+    raw[148:156] = b"%06o\0 " % (sum(raw[:512]) & 0o777777)
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(bytes(raw))
+
+
+# A relative symlink that climbs out, then a file written through it.
+write("symlink-up-then-through.tar", [info("d", tarfile.DIRTYPE), info("d/up", tarfile.SYMTYPE, link="../../.."),
+                                      info("d/up/etc/evil", data=b"x")])
+# A file written through a symlink to a directory of the layer itself: still through a symlink.
+write("symlink-inside-then-through.tar", [info("real", tarfile.DIRTYPE), info("alias", tarfile.SYMTYPE, link="real"),
+                                          info("alias/file", data=b"x")])
+
+# Numbers that overflow: a base-256 size above 2^63, an octal size that is not octal, a huge uid.
+plain = write("overflow-size.tar", [ok_file()], fmt=tarfile.USTAR_FORMAT)
+patched("overflow-size.tar", plain, 124, b"\x80" + b"\xff" * 11)
+patched("not-octal-size.tar", plain, 124, b"0000000009x\0")
+patched("overflow-mtime.tar", plain, 136, b"\xff" + b"\x7f" + b"\xff" * 10)
+
+# A PAX header that never ends: it declares 8 GiB of records.
+huge_pax = bytearray(write("pax-endless.tar", [info("p" * 120, data=b"data")])[:1024])
+huge_pax[156:157] = b"x"
+patched("pax-endless.tar", huge_pax, 124, b"%011o\0" % (8 << 30))
+# Extension headers that never reach an entry: 6,000 PAX headers in a row (6 MiB).
+chain = io.BytesIO()
+for i in range(6000):
+    ti = tarfile.TarInfo("chain")
+    ti.type = tarfile.XHDTYPE
+    data = b"20 comment=%08d\n" % i
+    ti.size = len(data)
+    chain.write(ti.tobuf(format=tarfile.USTAR_FORMAT))
+    chain.write(data + b"\0" * (512 - len(data)))
+chain.write(b"\0" * 1024)
+with open(os.path.join(out, "pax-chain.tar"), "wb") as f:
+    f.write(chain.getvalue())

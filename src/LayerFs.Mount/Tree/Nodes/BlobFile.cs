@@ -1,5 +1,6 @@
 using LayerFs.Fuse;
 using LayerFs.Store;
+using LayerFs.Store.Leases;
 
 namespace LayerFs.Mount.Tree.Nodes;
 
@@ -12,6 +13,8 @@ internal sealed class BlobFile : GeneratedFile
     {
         _digest = digest;
     }
+
+    public override LeaseKey? Lease => LeaseKey.Blob(_digest);
 
     protected override int Size(TreeContext tree, out long size)
     {

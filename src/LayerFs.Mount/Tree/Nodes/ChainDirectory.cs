@@ -1,5 +1,6 @@
 using LayerFs.Fuse;
 using LayerFs.Mount.Stack;
+using LayerFs.Store.Leases;
 using LayerFs.Store.Model;
 
 namespace LayerFs.Mount.Tree.Nodes;
@@ -29,11 +30,13 @@ internal sealed class ChainDirectory : GeneratedDirectory
 
     public override TimeSpan EntryTimeout => Timeouts.Catalog;
 
+    public override LeaseKey? Lease => LeaseKey.Chain(_chain.ChainId);
+
     /// <summary>A scope made on first use (a candidate node that the table drops never needs one).</summary>
-    private static TreeScope Scope(TreeContext tree, ref TreeScope? scope, LayerStack? stack, uint inodeNamespace)
+    private TreeScope Scope(TreeContext tree, ref TreeScope? scope, LayerStack? stack, uint inodeNamespace)
     {
         if (Volatile.Read(ref scope) is null)
-            Interlocked.CompareExchange(ref scope, tree.NewScope(stack, inodeNamespace), null);
+            Interlocked.CompareExchange(ref scope, tree.NewScope(_chain.ChainId, stack, inodeNamespace), null);
         return scope!;
     }
 

@@ -1,5 +1,6 @@
 using LayerFs.Fuse;
 using LayerFs.Mount.Stack;
+using LayerFs.Store.Leases;
 using LayerFs.Store.Model;
 
 namespace LayerFs.Mount.Tree.Nodes;
@@ -22,6 +23,8 @@ internal sealed class DiffDirectory : Node
     private long Entry => Key.Id;
 
     public override ulong Ino => InodeNumbers.Entry(_scope.InodeNamespace, Key.Id);
+
+    public override LeaseKey? Lease => _scope.Lease;
 
     /// <param name="scope">A diff scope (no stack).</param>
     public static DiffDirectory Root(TreeScope scope, ChainInfo chain) => new(scope, chain.RootEntry);

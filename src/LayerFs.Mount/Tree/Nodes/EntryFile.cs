@@ -1,5 +1,6 @@
 using LayerFs.Fuse;
 using LayerFs.Mount.Stack;
+using LayerFs.Store.Leases;
 using LayerFs.Store.Model;
 
 namespace LayerFs.Mount.Tree.Nodes;
@@ -22,6 +23,8 @@ internal sealed class EntryFile : Node
     }
 
     public override ulong Ino => InodeNumbers.Entry(_scope.InodeNamespace, Key.Id);
+
+    public override LeaseKey? Lease => _scope.Lease;
 
     public override bool Shared => false;
 

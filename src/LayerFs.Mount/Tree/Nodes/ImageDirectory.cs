@@ -33,7 +33,7 @@ internal sealed class ImageDirectory : GeneratedDirectory
     private TreeScope RootfsScope(TreeContext tree, Stack.LayerStack stack)
     {
         if (Volatile.Read(ref _rootfsScope) is null)
-            Interlocked.CompareExchange(ref _rootfsScope, tree.NewScope(stack, stack.InodeNamespace), null);
+            Interlocked.CompareExchange(ref _rootfsScope, tree.NewScope(stack.ChainId, stack, stack.InodeNamespace), null);
         return _rootfsScope!;
     }
 

@@ -1,6 +1,7 @@
 using LayerFs.Fuse;
 using LayerFs.Store;
 using LayerFs.Store.Index;
+using LayerFs.Store.Leases;
 using LayerFs.Store.Model;
 
 namespace LayerFs.Mount.Tree.Nodes;
@@ -17,6 +18,8 @@ internal sealed class LayerTarNode : GeneratedFile
     {
         _chain = chain;
     }
+
+    public override LeaseKey? Lease => LeaseKey.Chain(_chain.ChainId);
 
     protected override int Size(TreeContext tree, out long size)
     {

@@ -1,5 +1,6 @@
 using LayerFs.Fuse;
 using LayerFs.Mount.Stack;
+using LayerFs.Store.Leases;
 
 namespace LayerFs.Mount.Tree.Nodes;
 
@@ -23,6 +24,8 @@ internal sealed class StackDirectory : Node
     }
 
     public override ulong Ino => InodeNumbers.Entry(_scope.InodeNamespace, Key.Id);
+
+    public override LeaseKey? Lease => _scope.Lease;
 
     private LayerStack Stack => _scope.Stack!;
 
