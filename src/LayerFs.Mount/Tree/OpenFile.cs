@@ -69,12 +69,21 @@ internal sealed class BytesFile : OpenFile
     }
 }
 
-/// <summary>A layer's tar, rebuilt from the index and the objects on every read.</summary>
+/// <summary>
+/// A layer's tar, rebuilt from the index and the objects on every read. The tar pins its layer
+/// from OPEN to RELEASE, so it stays readable while its image is removed.
+/// </summary>
 internal sealed class LayerTarFile : OpenFile
 {
     private readonly LayerTar _tar;
 
     public LayerTarFile(LayerTar tar) => _tar = tar;
+
+    public override void Dispose()
+    {
+        _tar.Dispose();
+        base.Dispose();
+    }
 
     public override int Read(long offset, Span<byte> buffer, out int bytesRead)
     {
