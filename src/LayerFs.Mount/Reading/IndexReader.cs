@@ -13,8 +13,6 @@ namespace LayerFs.Mount.Reading;
 /// </summary>
 internal sealed class IndexReader : IDisposable
 {
-    private const string Columns = "id, layer_id, parent, name, kind, mode, uid, gid, size, mtime, mtime_ns, rdev_major, rdev_minor, link, object, hardlink, flags";
-
     private readonly SqliteConnection _db;
     private readonly SqliteCommand _nameOrWhiteout;
     private readonly SqliteCommand _groupMembers;
@@ -27,7 +25,7 @@ internal sealed class IndexReader : IDisposable
         Layout = layout;
         Tree = new LayerTreeReader(layout);
         _db = StoreDatabase.OpenReadOnly(layout);
-        _nameOrWhiteout = Prepare($"SELECT {Columns} FROM entries WHERE parent = $a AND name IN ($b, $c)", ("$a", SqliteType.Integer), ("$b", SqliteType.Blob), ("$c", SqliteType.Blob));
+        _nameOrWhiteout = Prepare($"SELECT {EntryRows.Columns} FROM entries WHERE parent = $a AND name IN ($b, $c)", ("$a", SqliteType.Integer), ("$b", SqliteType.Blob), ("$c", SqliteType.Blob));
         _groupMembers = Prepare("SELECT id FROM entries WHERE hardlink = $a ORDER BY id", ("$a", SqliteType.Integer));
         _groupSize = Prepare("SELECT COUNT(*) FROM entries WHERE hardlink = $a", ("$a", SqliteType.Integer));
         _groupsUnder = Prepare("SELECT hardlink, COUNT(*) FROM entries WHERE hardlink IN (SELECT id FROM entries WHERE parent = $a) GROUP BY hardlink", ("$a", SqliteType.Integer));
