@@ -5,6 +5,8 @@ CONFIG ?= Release
 PREFIX ?= /usr/local
 OUT := out
 CLI := $(OUT)/layerfs/layerfs
+# The CLI is published as native code (Native AOT) for this machine.
+RID ?= linux-$(shell uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')
 DEBS_BUILD := fuse3 busybox-static zstd
 DEBS_TEST := fuse3 umoci skopeo busybox-static zstd attr fuse-overlayfs bindfs squashfs-tools python3 jq debootstrap
 DEBS_BENCH := $(DEBS_TEST) squashfuse archivemount hyperfine fio
@@ -25,7 +27,8 @@ deps deps-test deps-bench:
 
 build:
 	$(DOTNET) build LayerFs.sln -c $(CONFIG) -nologo -v q
-	$(DOTNET) publish src/LayerFs.Cli/LayerFs.Cli.csproj -c $(CONFIG) -nologo -v q -o $(OUT)/layerfs --no-build
+	rm -rf $(OUT)/layerfs
+	$(DOTNET) publish src/LayerFs.Cli/LayerFs.Cli.csproj -c $(CONFIG) -r $(RID) -nologo -v q -o $(OUT)/layerfs
 
 test: deps-test build example
 	@bash tests/run-tests.sh $(CONFIG)

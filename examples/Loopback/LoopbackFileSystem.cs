@@ -187,7 +187,7 @@ internal sealed unsafe partial class LoopbackFileSystem : FuseFileSystem, IDispo
             return rc;
         if (st.Ino != inode.InodeNumber || DeviceOf(st) != inode.Device)
             return Errno.ESTALE;
-        attr = ToAttr(st);
+        attr = st.ToFuseAttr();
         return 0;
     }
 
@@ -224,7 +224,7 @@ internal sealed unsafe partial class LoopbackFileSystem : FuseFileSystem, IDispo
             }
         }
         var inode = inodes.Remember(DeviceOf(st), st.Ino, st.Mode & FileTypes.Mask, fd, dir.NodeId, name);
-        entry = MakeEntry(inode, ToAttr(st));
+        entry = MakeEntry(inode, st.ToFuseAttr());
         return 0;
     }
 
@@ -257,28 +257,6 @@ internal sealed unsafe partial class LoopbackFileSystem : FuseFileSystem, IDispo
     }
 
     private static ulong DeviceOf(in Statx st) => ((ulong)st.DevMajor << 32) | st.DevMinor;
-
-    private static FuseAttr ToAttr(in Statx st) => new()
-    {
-        Ino = st.Ino,
-        Size = st.Size,
-        Blocks = st.Blocks,
-        ATime = st.AtimeSec,
-        ATimeNsec = st.AtimeNsec,
-        MTime = st.MtimeSec,
-        MTimeNsec = st.MtimeNsec,
-        CTime = st.CtimeSec,
-        CTimeNsec = st.CtimeNsec,
-        Mode = st.Mode,
-        NLink = st.Nlink,
-        Uid = st.Uid,
-        Gid = st.Gid,
-        RDev = EncodeDevice(st.RdevMajor, st.RdevMinor),
-        BlkSize = st.BlkSize,
-    };
-
-    /// <summary>The kernel's new_encode_dev, which fuse_attr.rdev and fuse_mknod_in.rdev use.</summary>
-    private static uint EncodeDevice(uint major, uint minor) => (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 
     /// <summary>new_decode_dev, then glibc's makedev for mknodat.</summary>
     private static ulong DecodeDevice(uint rdev)

@@ -64,6 +64,28 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public void Readdirplus_always_lists_with_attributes_so_a_walk_sends_no_lookups()
+    {
+        // Timeouts long enough that no answer expires during the walk, however slow the machine.
+        var fs = new MemoryFileSystem { Timeout = TimeSpan.FromMinutes(10) };
+        var dir = fs.AddDir(fs.Root, "d");
+        // Enough names for several READDIRPLUS replies (a page each): with READDIRPLUS_AUTO only
+        // the first reply of a listing carries attributes, and the rest are looked up one by one.
+        for (var i = 0; i < 200; i++)
+            fs.AddFile(dir, $"f{i}", "x");
+        using var mount = new InProcessMount(fs, output, o => o.ReadDirPlus = FuseReadDirPlusMode.Always);
+        var flags = (FuseInitFlags)mount.Session.Connection.NegotiatedFlags;
+        Assert.True(flags.HasFlag(FuseInitFlags.DoReadDirPlus));
+        Assert.False(flags.HasFlag(FuseInitFlags.ReadDirPlusAuto));
+
+        // find's walk: list each directory, stat every name; the listing carried every answer.
+        var listed = Shell.Ok($"find {Shell.Quote(mount.MountPoint)} -printf '%i %s %p\\n'");
+        Assert.Equal(202, listed.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.True(fs.Calls.GetValueOrDefault("readdirplus") > 1);
+        Assert.Equal(0, fs.Calls.GetValueOrDefault("lookup"));
+    }
+
+    [Fact]
     public void Readdirplus_is_not_asked_for_when_the_filesystem_cannot_answer_it()
     {
         using var mount = new InProcessMount(new ListingOnlyFileSystem(), output);

@@ -46,7 +46,7 @@ public sealed class CorpusImportTests
         Assert.Equal(layers, image.Layers.Count);
         foreach (var layer in image.Layers)
         {
-            var tar = store.LayerTar(layer.DiffId);
+            using var tar = store.LayerTar(layer.DiffId);
             using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             var buffer = new byte[1 << 16];
             // Read through ReadAt at odd chunk sizes: the mount serves layer.tar this way.

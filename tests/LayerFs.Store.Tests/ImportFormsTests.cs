@@ -64,7 +64,8 @@ public sealed class ImportFormsTests
         var first = store.Import(path, new ImportOptions { Name = "plain:1" });
         var image = store.Resolve("plain:1");
         Assert.Equal(diffId, Assert.Single(image.Layers).DiffId);
-        Assert.Equal(diffId, Digest.Of(ReadAll(store.LayerTar(diffId))));
+        using (var layerTar = store.LayerTar(diffId))
+            Assert.Equal(diffId, Digest.Of(ReadAll(layerTar)));
         // The generated config holds nothing time-dependent: a second import is the same image.
         var second = store.Import(path, new ImportOptions { Name = "plain:2" });
         Assert.Equal(first.Images[0].Id, second.Images[0].Id);

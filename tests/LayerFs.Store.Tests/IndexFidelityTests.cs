@@ -30,7 +30,8 @@ public sealed class IndexFidelityTests
         {
             var tarPath = dir.Combine(layer.DiffId.Hex + ".tar");
             using (var f = File.Create(tarPath))
-                store.LayerTar(layer.DiffId).CopyTo(f);
+            using (var layerTar = store.LayerTar(layer.DiffId))
+                layerTar.CopyTo(f);
             var expected = ProcessRunner.Run("python3", [Path.Combine(AppContext.BaseDirectory, "Tools", "tar_dump.py"), tarPath], TimeSpan.FromMinutes(2))
                 .EnsureSuccess().Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(line => JsonDocument.Parse(line).RootElement)

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using LayerFs.Cli.Output;
 using LayerFs.Store.Import;
@@ -17,16 +18,16 @@ internal static class ImagesCommand
             var images = store.Images();
             if (json)
             {
-                Terminal.Json(images.Select(i => new
+                Terminal.Json(Terminal.Array(images, i => new JsonObject
                 {
-                    id = i.Id.ToString(),
-                    tags = i.Tags,
-                    created = i.Created,
-                    size = i.Size,
-                    layers = i.Layers.Count,
-                    os = i.Os,
-                    architecture = i.Architecture,
-                    manifest_digest = i.ManifestDigest.ToString(),
+                    ["id"] = i.Id.ToString(),
+                    ["tags"] = Terminal.Strings(i.Tags),
+                    ["created"] = i.Created,
+                    ["size"] = i.Size,
+                    ["layers"] = i.Layers.Count,
+                    ["os"] = i.Os,
+                    ["architecture"] = i.Architecture,
+                    ["manifest_digest"] = i.ManifestDigest.ToString(),
                 }));
                 return 0;
             }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using LayerFs.Cli.Output;
 using LayerFs.Store.Import;
@@ -34,13 +35,19 @@ internal static class ImportCommand
             }
             if (json)
             {
-                Terminal.Json(new
+                Terminal.Json(new JsonObject
                 {
-                    images = imported.Images.Select(i => new { id = i.Id.ToString(), tags = i.Tags, layers = i.LayerCount, @new = i.New }),
-                    layers_read = imported.LayersRead,
-                    layers_new = imported.LayersNew,
-                    files_new = imported.FilesNew,
-                    bytes_new = imported.BytesNew,
+                    ["images"] = Terminal.Array(imported.Images, i => new JsonObject
+                    {
+                        ["id"] = i.Id.ToString(),
+                        ["tags"] = Terminal.Strings(i.Tags),
+                        ["layers"] = i.LayerCount,
+                        ["new"] = i.New,
+                    }),
+                    ["layers_read"] = imported.LayersRead,
+                    ["layers_new"] = imported.LayersNew,
+                    ["files_new"] = imported.FilesNew,
+                    ["bytes_new"] = imported.BytesNew,
                 });
                 return 0;
             }

@@ -16,27 +16,27 @@ internal static class InspectCommand
             using var store = CommonOptions.OpenStore(result);
             var image = store.Resolve(result.GetValue(reference)!);
             var config = JsonNode.Parse(store.ReadConfig(image));
-            Terminal.Json(new
+            Terminal.Json(new JsonObject
             {
-                id = image.Id.ToString(),
-                tags = image.Tags,
-                manifest_digest = image.ManifestDigest.ToString(),
-                manifest_media_type = image.ManifestMediaType,
-                created = image.Created,
-                os = image.Os,
-                architecture = image.Architecture,
-                size = image.Size,
-                layers = image.Layers.Select(l => new
+                ["id"] = image.Id.ToString(),
+                ["tags"] = Terminal.Strings(image.Tags),
+                ["manifest_digest"] = image.ManifestDigest.ToString(),
+                ["manifest_media_type"] = image.ManifestMediaType,
+                ["created"] = image.Created,
+                ["os"] = image.Os,
+                ["architecture"] = image.Architecture,
+                ["size"] = image.Size,
+                ["layers"] = Terminal.Array(image.Layers, l => new JsonObject
                 {
-                    position = l.Position,
-                    chain_id = l.ChainId.ToString(),
-                    diff_id = l.DiffId.ToString(),
-                    blob = l.BlobDigest.ToString(),
-                    media_type = l.MediaType,
-                    blob_size = l.BlobSize,
-                    tar_size = l.TarSize,
+                    ["position"] = l.Position,
+                    ["chain_id"] = l.ChainId.ToString(),
+                    ["diff_id"] = l.DiffId.ToString(),
+                    ["blob"] = l.BlobDigest.ToString(),
+                    ["media_type"] = l.MediaType,
+                    ["blob_size"] = l.BlobSize,
+                    ["tar_size"] = l.TarSize,
                 }),
-                config,
+                ["config"] = config,
             });
             return 0;
         });
@@ -73,7 +73,14 @@ internal static class HistoryCommand
             rows.Reverse();
             if (json)
             {
-                Terminal.Json(rows.Select(r => new { created = r.Created, created_by = r.CreatedBy, comment = r.Comment, size = r.Size, diff_id = r.Layer }));
+                Terminal.Json(Terminal.Array(rows, r => new JsonObject
+                {
+                    ["created"] = r.Created,
+                    ["created_by"] = r.CreatedBy,
+                    ["comment"] = r.Comment,
+                    ["size"] = r.Size,
+                    ["diff_id"] = r.Layer,
+                }));
                 return 0;
             }
             var table = new Table("CREATED", "CREATED BY", "SIZE", "COMMENT");

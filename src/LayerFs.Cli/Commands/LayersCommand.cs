@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using LayerFs.Cli.Output;
 
@@ -17,13 +18,13 @@ internal static class LayersCommand
             var images = store.Images();
             if (json)
             {
-                Terminal.Json(layers.Select(l => new
+                Terminal.Json(Terminal.Array(layers, l => new JsonObject
                 {
-                    diff_id = l.DiffId.ToString(),
-                    chain_ids = l.ChainIds.Select(c => c.ToString()),
-                    size = l.TarSize,
-                    entries = l.EntryCount,
-                    used_by = images.Where(i => i.Layers.Any(x => x.DiffId == l.DiffId)).Select(i => i.Id.ToString()),
+                    ["diff_id"] = l.DiffId.ToString(),
+                    ["chain_ids"] = Terminal.Strings(l.ChainIds.Select(c => c.ToString())),
+                    ["size"] = l.TarSize,
+                    ["entries"] = l.EntryCount,
+                    ["used_by"] = Terminal.Strings(images.Where(i => i.Layers.Any(x => x.DiffId == l.DiffId)).Select(i => i.Id.ToString())),
                 }));
                 return 0;
             }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using LayerFs.Cli.Output;
 
@@ -16,7 +17,15 @@ internal static class VerifyCommand
             using var store = CommonOptions.OpenStore(result);
             var report = store.Verify(result.GetValue(reference));
             if (json)
-                Terminal.Json(new { ok = report.Ok, images = report.Images, layers = report.Layers, blobs = report.Blobs, objects = report.Objects, problems = report.Problems });
+                Terminal.Json(new JsonObject
+                {
+                    ["ok"] = report.Ok,
+                    ["images"] = report.Images,
+                    ["layers"] = report.Layers,
+                    ["blobs"] = report.Blobs,
+                    ["objects"] = report.Objects,
+                    ["problems"] = Terminal.Strings(report.Problems),
+                });
             else
             {
                 foreach (var problem in report.Problems)
@@ -42,14 +51,20 @@ internal static class DuCommand
             var du = store.DiskUsage();
             if (json)
             {
-                Terminal.Json(new
+                Terminal.Json(new JsonObject
                 {
-                    images = du.Images.Select(i => new { id = i.Id.ToString(), tags = i.Tags, shared = i.SharedBytes, unique = i.UniqueBytes }),
-                    objects = new { count = du.ObjectCount, bytes = du.ObjectBytes },
-                    blobs = new { count = du.BlobCount, bytes = du.BlobBytes },
-                    index_bytes = du.IndexBytes,
-                    file_bytes_without_dedup = du.LogicalFileBytes,
-                    dedup_saved_bytes = du.DedupSavedBytes,
+                    ["images"] = Terminal.Array(du.Images, i => new JsonObject
+                    {
+                        ["id"] = i.Id.ToString(),
+                        ["tags"] = Terminal.Strings(i.Tags),
+                        ["shared"] = i.SharedBytes,
+                        ["unique"] = i.UniqueBytes,
+                    }),
+                    ["objects"] = new JsonObject { ["count"] = du.ObjectCount, ["bytes"] = du.ObjectBytes },
+                    ["blobs"] = new JsonObject { ["count"] = du.BlobCount, ["bytes"] = du.BlobBytes },
+                    ["index_bytes"] = du.IndexBytes,
+                    ["file_bytes_without_dedup"] = du.LogicalFileBytes,
+                    ["dedup_saved_bytes"] = du.DedupSavedBytes,
                 });
                 return 0;
             }
@@ -81,7 +96,17 @@ internal static class PruneCommand
             var report = store.Prune(result.GetValue(dryRun));
             if (json)
             {
-                Terminal.Json(new { dry_run = report.DryRun, chains = report.Chains, layers = report.Layers, blobs = report.Blobs, objects = report.Objects.Count, bytes = report.BytesFreed, leases = report.Leases, leased_chains = report.LeasedChains });
+                Terminal.Json(new JsonObject
+                {
+                    ["dry_run"] = report.DryRun,
+                    ["chains"] = Terminal.Strings(report.Chains),
+                    ["layers"] = Terminal.Strings(report.Layers),
+                    ["blobs"] = Terminal.Strings(report.Blobs),
+                    ["objects"] = report.Objects.Count,
+                    ["bytes"] = report.BytesFreed,
+                    ["leases"] = report.Leases,
+                    ["leased_chains"] = report.LeasedChains,
+                });
                 return 0;
             }
             var verb = report.DryRun ? "would remove" : "removed";

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace LayerFs.Cli.Output;
 
@@ -17,11 +18,18 @@ internal static class Terminal
 
     public static void Fail(string message) => Error.WriteLine($"layerfs: {message}");
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
-    public static void Json<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, JsonOptions));
+    /// <summary>
+    /// Prints a JSON document (--format json). Built as a JsonNode, never serialized from objects
+    /// by reflection: the CLI is compiled ahead of time, where reflection-based serialization is off.
+    /// Names are snake_case.
+    /// </summary>
+    public static void Json(JsonNode? value) => Out.WriteLine(value is null ? "null" : value.ToJsonString(JsonOptions));
+
+    /// <summary>A JSON array of the items, each mapped to a node.</summary>
+    public static JsonArray Array<T>(IEnumerable<T> items, Func<T, JsonNode?> map) => new([.. items.Select(map)]);
+
+    /// <summary>A JSON array of strings.</summary>
+    public static JsonArray Strings(IEnumerable<string> items) => Array(items, s => s);
 }

@@ -15,7 +15,12 @@ namespace LayerFs.Fuse;
 /// Lookup counts: each successful Lookup, Create, MkNod, MkDir, Symlink, Link and each
 /// ReadDirPlus entry with a non-zero node id adds one to the node's count; Forget
 /// subtracts. A node may be dropped only when its count reaches zero.
+///
+/// The session tells which operations a filesystem overrides by reflection (it asks the kernel
+/// for READDIRPLUS only if ReadDirPlus is overridden): the annotation keeps the public methods of
+/// every filesystem class for that, also in a trimmed or ahead-of-time compiled program.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.DynamicallyAccessedMembers(System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.PublicMethods)]
 public abstract class FuseFileSystem
 {
     /// <summary>Called once the INIT handshake is done, before any other request.</summary>

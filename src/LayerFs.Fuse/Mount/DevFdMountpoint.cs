@@ -25,7 +25,7 @@ internal static class DevFdMountpoint
     /// <summary>Takes ownership of fd after checking that it really is /dev/fuse.</summary>
     public static unsafe MountedConnection Adopt(int fd)
     {
-        StatxBuffer st;
+        Statx st;
         if (Libc.Statx(fd, "", Libc.AT_EMPTY_PATH, Libc.STATX_TYPE, &st) != 0)
             throw Errors.Exception($"/dev/fd/{fd}", Marshal.GetLastPInvokeError());
         if ((st.Mode & Libc.S_IFMT) != Libc.S_IFCHR || st.RdevMajor != MiscMajor || st.RdevMinor != FuseMinor)

@@ -15,6 +15,16 @@ public enum FuseMountMethod
     Fusermount,
 }
 
+/// <summary>When the kernel asks for READDIRPLUS (see <see cref="FuseMountOptions.ReadDirPlus"/>).</summary>
+public enum FuseReadDirPlusMode
+{
+    /// <summary>DO_READDIRPLUS with READDIRPLUS_AUTO: the kernel decides per listing.</summary>
+    Auto,
+
+    /// <summary>DO_READDIRPLUS alone: every listing is a READDIRPLUS.</summary>
+    Always,
+}
+
 /// <summary>Mount options and session tuning.</summary>
 public sealed class FuseMountOptions
 {
@@ -60,6 +70,15 @@ public sealed class FuseMountOptions
     /// /sys/class/bdi entry when running as root, so sequential reads come in requests of up to MaxWrite.
     /// </summary>
     public uint MaxReadahead { get; set; }
+
+    /// <summary>
+    /// How the kernel lists directories when the filesystem implements ReadDirPlus: Auto
+    /// (READDIRPLUS_AUTO: the kernel switches between plain READDIR and READDIRPLUS by whether it
+    /// sees the names looked up afterwards) or Always (every listing carries attributes and node
+    /// ids, which suits a filesystem that answers READDIRPLUS as cheaply as READDIR: a walk such as
+    /// find or ls -l then sends no LOOKUP for the names it got).
+    /// </summary>
+    public FuseReadDirPlusMode ReadDirPlus { get; set; } = FuseReadDirPlusMode.Auto;
 
     /// <summary>mount(2), fusermount3, or whichever works.</summary>
     public FuseMountMethod Method { get; set; } = FuseMountMethod.Auto;

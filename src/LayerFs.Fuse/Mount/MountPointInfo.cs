@@ -15,7 +15,7 @@ internal static class MountPointInfo
     /// <summary>st_mode &amp; S_IFMT of the mountpoint (the kernel's rootmode= option).</summary>
     public static unsafe uint FileType(string mountPoint)
     {
-        StatxBuffer st;
+        Statx st;
         if (Libc.Statx(Libc.AT_FDCWD, mountPoint, FreshStat, Libc.STATX_TYPE | Libc.STATX_MODE, &st) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -29,7 +29,7 @@ internal static class MountPointInfo
     /// <summary>errno of a fresh stat(path), 0 if it succeeds.</summary>
     public static unsafe int StatErrno(string path)
     {
-        StatxBuffer st;
+        Statx st;
         return Libc.Statx(Libc.AT_FDCWD, path, FreshStat, Libc.STATX_TYPE, &st) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 }

@@ -10,7 +10,8 @@ namespace LayerFs.Fuse.Session;
 /// <item>BIG_WRITES, MAX_PAGES: requests up to MaxWrite (1 MiB) instead of 4 KiB / 128 KiB.</item>
 /// <item>PARALLEL_DIROPS: lookups and readdirs in one directory run concurrently.</item>
 /// <item>DO_READDIRPLUS + READDIRPLUS_AUTO: listings carry attributes when the kernel sees ls -l / find
-/// style access, plain READDIR otherwise (only if the filesystem implements ReadDirPlus).</item>
+/// style access, plain READDIR otherwise (only if the filesystem implements ReadDirPlus); without
+/// READDIRPLUS_AUTO when the mount asks for ReadDirPlus Always.</item>
 /// <item>CACHE_SYMLINKS: READLINK answers go to the page cache.</item>
 /// <item>EXPORT_SUPPORT: lookups of "." and ".." work, so the mount can be NFS-exported.</item>
 /// <item>AUTO_INVAL_DATA: cached pages are dropped when a GETATTR shows a new mtime or size.</item>
@@ -56,7 +57,9 @@ internal static class InitNegotiation
 
         var wanted = AlwaysWanted;
         if (plan.WantReadDirPlus)
-            wanted |= FuseInitFlags.DoReadDirPlus | FuseInitFlags.ReadDirPlusAuto;
+            wanted |= options.ReadDirPlus == FuseReadDirPlusMode.Always
+                ? FuseInitFlags.DoReadDirPlus
+                : FuseInitFlags.DoReadDirPlus | FuseInitFlags.ReadDirPlusAuto;
         if (plan.WantPassthrough)
             wanted |= FuseInitFlags.Passthrough;
         var negotiated = wanted & offered;

@@ -91,6 +91,10 @@ public sealed class MountSettings
             Passthrough = Passthrough,
             // The objects live in the store: passthrough's stack depth follows the filesystem they are on.
             PassthroughBackingPath = storeRoot,
+            // A listing answers READDIRPLUS from the same queries as READDIR, and the kernel keeps
+            // what it gets: with READDIRPLUS_AUTO it would list plainly and send a LOOKUP for most
+            // names of a find or ls -l walk instead.
+            ReadDirPlus = FuseReadDirPlusMode.Always,
         };
         if (Threads is { } threads)
             options.Threads = threads;

@@ -13,10 +13,9 @@ namespace LayerFs.Mount.Reading;
 /// </summary>
 internal sealed class IndexReader : IDisposable
 {
-    private const string Columns = "id, layer_id, parent, name, kind, mode, uid, gid, size, mtime, mtime_ns, rdev_major, rdev_minor, link, object, hardlink, flags";
-
     private readonly SqliteConnection _db;
     private readonly SqliteCommand _nameOrWhiteout;
+    private readonly SqliteCommand _entryAndGroupSize;
     private readonly SqliteCommand _groupMembers;
     private readonly SqliteCommand _groupSize;
     private readonly SqliteCommand _groupsUnder;
@@ -27,7 +26,8 @@ internal sealed class IndexReader : IDisposable
         Layout = layout;
         Tree = new LayerTreeReader(layout);
         _db = StoreDatabase.OpenReadOnly(layout);
-        _nameOrWhiteout = Prepare($"SELECT {Columns} FROM entries WHERE parent = $a AND name IN ($b, $c)", ("$a", SqliteType.Integer), ("$b", SqliteType.Blob), ("$c", SqliteType.Blob));
+        _nameOrWhiteout = Prepare($"SELECT {EntryRows.Columns} FROM entries WHERE parent = $a AND name IN ($b, $c)", ("$a", SqliteType.Integer), ("$b", SqliteType.Blob), ("$c", SqliteType.Blob));
+        _entryAndGroupSize = Prepare($"SELECT {EntryRows.Columns}, (SELECT COUNT(*) FROM entries h WHERE h.hardlink = $a) FROM entries WHERE id = $a", ("$a", SqliteType.Integer));
         _groupMembers = Prepare("SELECT id FROM entries WHERE hardlink = $a ORDER BY id", ("$a", SqliteType.Integer));
         _groupSize = Prepare("SELECT COUNT(*) FROM entries WHERE hardlink = $a", ("$a", SqliteType.Integer));
         _groupsUnder = Prepare("SELECT hardlink, COUNT(*) FROM entries WHERE hardlink IN (SELECT id FROM entries WHERE parent = $a) GROUP BY hardlink", ("$a", SqliteType.Integer));
@@ -74,6 +74,20 @@ internal sealed class IndexReader : IDisposable
         return (entry, whiteout);
     }
 
+    /// <summary>
+    /// An entry, and how many names the hard-link group it is the first member of has (1: not a
+    /// group), in one statement: what GETATTR and OPEN of a file need, each of which the kernel
+    /// asks for once per open file (a passthrough read invalidates the cached atime).
+    /// </summary>
+    public (EntryRow Row, int GroupSize)? EntryAndGroupSize(long id)
+    {
+        _entryAndGroupSize.Parameters[0].Value = id;
+        using var r = _entryAndGroupSize.ExecuteReader();
+        if (!r.Read())
+            return null;
+        return (EntryRows.Read(r), 1 + r.GetInt32(17));
+    }
+
     /// <summary>The other members of the hard-link group whose first member is <paramref name="first"/>.</summary>
     public List<long> LinksTo(long first)
     {
@@ -114,6 +128,7 @@ internal sealed class IndexReader : IDisposable
     public void Dispose()
     {
         _nameOrWhiteout.Dispose();
+        _entryAndGroupSize.Dispose();
         _groupMembers.Dispose();
         _groupSize.Dispose();
         _groupsUnder.Dispose();

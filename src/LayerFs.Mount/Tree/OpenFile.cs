@@ -24,11 +24,26 @@ internal abstract class OpenFile : IDisposable
 /// </summary>
 internal sealed class ObjectFile : OpenFile
 {
+    /// <summary>
+    /// The smallest file handed to the kernel by passthrough. A passthrough open costs two ioctls
+    /// (backing open and close), and every read through it invalidates the FUSE inode's atime, so
+    /// the next stat (tar's, after reading) is a GETATTR round trip. A small file is better
+    /// served the ordinary way: one READ fills the page cache, which KEEP_CACHE keeps, and warm
+    /// opens then cost one OPEN and nothing else. Large files (sequential and random I/O) gain
+    /// from passthrough what the round trips cost.
+    /// </summary>
+    public const long PassthroughMinSize = 1 << 20;
+
     private readonly SafeFileHandle _handle;
+    private readonly bool _passthrough;
 
-    public ObjectFile(SafeFileHandle handle) => _handle = handle;
+    public ObjectFile(SafeFileHandle handle, long size)
+    {
+        _handle = handle;
+        _passthrough = size >= PassthroughMinSize;
+    }
 
-    public override int PassthroughFd => (int)_handle.DangerousGetHandle();
+    public override int PassthroughFd => _passthrough ? (int)_handle.DangerousGetHandle() : -1;
 
     public override int Read(long offset, Span<byte> buffer, out int bytesRead)
     {
@@ -69,12 +84,21 @@ internal sealed class BytesFile : OpenFile
     }
 }
 
-/// <summary>A layer's tar, rebuilt from the index and the objects on every read.</summary>
+/// <summary>
+/// A layer's tar, rebuilt from the index and the objects on every read. The tar pins its layer
+/// from OPEN to RELEASE, so it stays readable while its image is removed.
+/// </summary>
 internal sealed class LayerTarFile : OpenFile
 {
     private readonly LayerTar _tar;
 
     public LayerTarFile(LayerTar tar) => _tar = tar;
+
+    public override void Dispose()
+    {
+        _tar.Dispose();
+        base.Dispose();
+    }
 
     public override int Read(long offset, Span<byte> buffer, out int bytesRead)
     {

@@ -147,10 +147,10 @@ internal static class DockerArchiveReader
                 entry["created"] = created.DeepClone();
             if (layer["container_config"]?["Cmd"] is JsonArray cmd)
                 entry["created_by"] = string.Join(' ', cmd.Select(c => c?.ToString()));
-            history.Add(entry);
+            history.Add((JsonNode)entry);
         }
         config["history"] = history;
-        return JsonSerializer.SerializeToUtf8Bytes(config);
+        return Json.ToUtf8Bytes(config);
     }
 
     /// <summary>Docker archives state no blob digests: compressed blobs are hashed first; an uncompressed blob is its diff_id.</summary>

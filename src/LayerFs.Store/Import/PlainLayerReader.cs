@@ -26,7 +26,7 @@ internal static class PlainLayerReader
         {
             Layers = [new LayerBlob(mediaType, null, size, compression, file, SingleFile.Name)],
             Tags = [options.Name is not null ? ImageReference.Normalise(options.Name) : defaultRepository + ":latest"],
-            MakeConfig = diffIds => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+            MakeConfig = diffIds => Json.ToUtf8Bytes(new JsonObject
             {
                 ["architecture"] = platform.Architecture,
                 ["os"] = platform.Os,

@@ -34,12 +34,28 @@ internal static class IndexWriter
         tx.Commit();
     }
 
-    private static long NextId(SqliteConnection conn, SqliteTransaction tx, string table)
+    /// <summary>
+    /// Takes <paramref name="count"/> ids of a table from a counter in meta that only ever grows:
+    /// entry ids become st_ino and node ids in a mount, so the ids of a removed layer must never
+    /// name another layer's entries (MAX(id) + 1 would hand the newest layer's ids out again
+    /// once it is removed). The counter starts, on first use, after the table's largest id, and
+    /// never falls behind it (should rows come from elsewhere).
+    /// </summary>
+    private static long TakeIds(SqliteConnection conn, SqliteTransaction tx, string table, long count)
     {
+        var key = $"next_{table}_id";
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = $"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}";
-        return (long)cmd.ExecuteScalar()!;
+        cmd.CommandText = $"""
+            SELECT MAX(COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = $k), 0),
+                       COALESCE((SELECT MAX(id) FROM {table}), 0) + 1)
+            """;
+        cmd.Parameters.AddWithValue("$k", key);
+        var first = (long)cmd.ExecuteScalar()!;
+        cmd.CommandText = "INSERT OR REPLACE INTO meta(key, value) VALUES ($k, $v)";
+        cmd.Parameters.AddWithValue("$v", (first + count).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        cmd.ExecuteNonQuery();
+        return first;
     }
 
     private static void InsertLayer(SqliteConnection conn, SqliteTransaction tx, PendingLayer layer)
@@ -53,8 +69,8 @@ internal static class IndexWriter
                 return;
         }
 
-        var layerId = NextId(conn, tx, "layers");
-        var baseId = NextId(conn, tx, "entries");
+        var layerId = TakeIds(conn, tx, "layers", 1);
+        var baseId = TakeIds(conn, tx, "entries", Math.Max(1, layer.Entries.Count));
 
         using (var cmd = conn.CreateCommand())
         {

@@ -8,43 +8,78 @@ namespace LayerFs.Store.Index;
 /// A layer's uncompressed tar, rebuilt from the index (raw headers and padding, as tar-split
 /// keeps them) and the object store (file contents): bit for bit the tar that was imported, so
 /// its sha256 is the layer's diff_id. Supports reads at any offset, as the mounted layer.tar needs.
-/// Thread-safe after construction.
+/// The headers are read once, at load; the objects are opened as reads reach them, and the layer
+/// is pinned (<see cref="LayerPin"/>) until disposed, so that removing the image and collecting
+/// its garbage meanwhile leaves the objects in place. Thread-safe after construction.
 /// </summary>
-public sealed class LayerTar
+public sealed class LayerTar : IDisposable
 {
     private readonly record struct Segment(long Offset, long Length, byte[]? Raw, byte[]? Object);
 
     private readonly StoreLayout _layout;
     private readonly Segment[] _segments;
+    private readonly LayerPin _pin;
 
-    private LayerTar(StoreLayout layout, Segment[] segments, long length)
+    private LayerTar(StoreLayout layout, Segment[] segments, long length, LayerPin pin)
     {
         _layout = layout;
         _segments = segments;
         Length = length;
+        _pin = pin;
     }
 
     public long Length { get; }
 
     public static LayerTar Load(StoreLayout layout, SqliteConnection db, Digest diffId)
     {
-        long layerId;
-        byte[] trailer;
-        using (var cmd = db.CreateCommand())
+        // Pin first, then read the rows in one snapshot: a collector that deleted the rows before
+        // the pin was taken finds them gone here; one that deletes them later sees the pin. (A
+        // layer removed and imported again in between has a new id: pin that one instead.)
+        var layerId = LayerId(db, null, diffId);
+        while (true)
         {
-            cmd.CommandText = "SELECT id, trailer FROM layers WHERE diff_id = $d";
-            cmd.Parameters.AddWithValue("$d", diffId.ToString());
-            using var r = cmd.ExecuteReader();
-            if (!r.Read())
-                throw new StoreException($"layer {diffId} is not in the store");
-            layerId = r.GetInt64(0);
-            trailer = (byte[])r.GetValue(1);
+            var pin = LayerPin.Take(layout, layerId);
+            try
+            {
+                using var tx = db.BeginTransaction(deferred: true);
+                layerId = LayerId(db, tx, diffId, out var trailer);
+                if (layerId == pin.LayerId)
+                {
+                    var (segments, length) = Segments(db, tx, layerId, trailer);
+                    return new LayerTar(layout, segments, length, pin);
+                }
+            }
+            catch
+            {
+                pin.Dispose();
+                throw;
+            }
+            pin.Dispose();
         }
+    }
 
+    private static long LayerId(SqliteConnection db, SqliteTransaction? tx, Digest diffId) => LayerId(db, tx, diffId, out _);
+
+    private static long LayerId(SqliteConnection db, SqliteTransaction? tx, Digest diffId, out byte[] trailer)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = "SELECT id, trailer FROM layers WHERE diff_id = $d";
+        cmd.Parameters.AddWithValue("$d", diffId.ToString());
+        using var r = cmd.ExecuteReader();
+        if (!r.Read())
+            throw new StoreException($"layer {diffId} is not in the store");
+        trailer = (byte[])r.GetValue(1);
+        return r.GetInt64(0);
+    }
+
+    private static (Segment[] Segments, long Length) Segments(SqliteConnection db, SqliteTransaction tx, long layerId, byte[] trailer)
+    {
         var segments = new List<Segment>();
         long offset = 0;
         using (var cmd = db.CreateCommand())
         {
+            cmd.Transaction = tx;
             cmd.CommandText = "SELECT tar_raw, kind, size, object FROM entries WHERE layer_id = $l AND tar_seq IS NOT NULL ORDER BY tar_seq";
             cmd.Parameters.AddWithValue("$l", layerId);
             using var r = cmd.ExecuteReader();
@@ -66,7 +101,7 @@ public sealed class LayerTar
             segments.Add(new Segment(offset, trailer.Length, trailer, null));
             offset += trailer.Length;
         }
-        return new LayerTar(layout, [.. segments], offset);
+        return ([.. segments], offset);
     }
 
     /// <summary>Fills buffer from offset; returns the bytes read (less than asked only at the end).</summary>
@@ -148,4 +183,6 @@ public sealed class LayerTar
         }
         return _segments.Length;
     }
+
+    public void Dispose() => _pin.Dispose();
 }

@@ -11,8 +11,6 @@ namespace LayerFs.Store.Index;
 /// </summary>
 public sealed class LayerTreeReader : IDisposable
 {
-    private const string Columns = "id, layer_id, parent, name, kind, mode, uid, gid, size, mtime, mtime_ns, rdev_major, rdev_minor, link, object, hardlink, flags";
-
     private readonly SqliteConnection _db;
     private readonly SqliteCommand _byId;
     private readonly SqliteCommand _child;
@@ -22,9 +20,9 @@ public sealed class LayerTreeReader : IDisposable
     public LayerTreeReader(StoreLayout layout)
     {
         _db = StoreDatabase.OpenReadOnly(layout);
-        _byId = Prepare($"SELECT {Columns} FROM entries WHERE id = $a");
-        _child = Prepare($"SELECT {Columns} FROM entries WHERE parent = $a AND name = $b");
-        _children = Prepare($"SELECT {Columns} FROM entries WHERE parent = $a ORDER BY name");
+        _byId = Prepare($"SELECT {EntryRows.Columns} FROM entries WHERE id = $a");
+        _child = Prepare($"SELECT {EntryRows.Columns} FROM entries WHERE parent = $a AND name = $b");
+        _children = Prepare($"SELECT {EntryRows.Columns} FROM entries WHERE parent = $a ORDER BY name");
         _xattrs = Prepare("SELECT name, value FROM xattrs WHERE entry = $a ORDER BY seq");
     }
 
@@ -43,7 +41,7 @@ public sealed class LayerTreeReader : IDisposable
     {
         _byId.Parameters[0].Value = id;
         using var r = _byId.ExecuteReader();
-        return r.Read() ? Read(r) : null;
+        return r.Read() ? EntryRows.Read(r) : null;
     }
 
     public EntryRow? Child(long parent, ReadOnlySpan<byte> name)
@@ -51,7 +49,7 @@ public sealed class LayerTreeReader : IDisposable
         _child.Parameters[0].Value = parent;
         _child.Parameters[1].Value = name.ToArray();
         using var r = _child.ExecuteReader();
-        return r.Read() ? Read(r) : null;
+        return r.Read() ? EntryRows.Read(r) : null;
     }
 
     /// <summary>All children of an entry, ordered by name bytes.</summary>
@@ -61,7 +59,7 @@ public sealed class LayerTreeReader : IDisposable
         using var r = _children.ExecuteReader();
         var list = new List<EntryRow>();
         while (r.Read())
-            list.Add(Read(r));
+            list.Add(EntryRows.Read(r));
         return list;
     }
 
@@ -82,25 +80,6 @@ public sealed class LayerTreeReader : IDisposable
     public List<ImageInfo> Images() => IndexQueries.Images(_db);
 
     internal SqliteConnection Connection => _db;
-
-    private static EntryRow Read(SqliteDataReader r) => new(
-        r.GetInt64(0),
-        r.GetInt64(1),
-        r.IsDBNull(2) ? null : r.GetInt64(2),
-        (byte[])r.GetValue(3),
-        (EntryKind)r.GetInt32(4),
-        (uint)r.GetInt64(5),
-        (uint)r.GetInt64(6),
-        (uint)r.GetInt64(7),
-        r.GetInt64(8),
-        r.GetInt64(9),
-        r.GetInt32(10),
-        r.GetInt32(11),
-        r.GetInt32(12),
-        r.IsDBNull(13) ? null : (byte[])r.GetValue(13),
-        r.IsDBNull(14) ? null : (byte[])r.GetValue(14),
-        r.IsDBNull(15) ? null : r.GetInt64(15),
-        (EntryFlags)r.GetInt32(16));
 
     public void Dispose()
     {

@@ -30,6 +30,8 @@ public sealed record PruneReport(
 /// Rows go first, in one transaction; files after, so a crash in between leaves only
 /// unreferenced files, which the next prune removes (it also sweeps files no row ever named,
 /// e.g. from a killed import). Runs with the store lock held, so no import is half-way through.
+/// The objects of a removed layer that a reader has pinned (an open layer.tar, see
+/// <see cref="LayerPin"/>) stay on disk until a prune finds the pin gone.
 /// </summary>
 internal sealed class GarbageCollector
 {
@@ -146,13 +148,15 @@ internal sealed class GarbageCollector
                     freed += new FileInfo(path).Length;
                 }
 
-        var report = new PruneReport(chains, layers, blobFiles.Select(p => "sha256:" + Path.GetFileName(p)).ToList(), objectFiles.Select(Path.GetFileName).OfType<string>().ToList(), freed, dryRun)
-        {
-            Leases = leases.Count,
-            LeasedChains = leasedChains,
-        };
+        PruneReport Report() =>
+            new(chains, layers, blobFiles.Select(p => "sha256:" + Path.GetFileName(p)).ToList(), objectFiles.Select(Path.GetFileName).OfType<string>().ToList(), freed, dryRun)
+            {
+                Leases = leases.Count,
+                LeasedChains = leasedChains,
+            };
         if (dryRun)
-            return report;
+            return Report();
+        var deadLayerObjects = ObjectsOfDeadLayers(keptObjects);
 
         using (var tx = _db.BeginTransaction())
         {
@@ -170,9 +174,54 @@ internal sealed class GarbageCollector
                 StoreDatabase.BumpGeneration(_db, tx);
             tx.Commit();
         }
+        // After the rows are gone: a reader that pins a layer later finds no rows to read.
+        var spared = SparedObjects(deadLayerObjects);
+        foreach (var path in objectFiles.Where(p => spared.Contains(Path.GetFileName(p))).ToList())
+        {
+            objectFiles.Remove(path);
+            freed -= new FileInfo(path).Length;
+        }
         foreach (var path in blobFiles.Concat(objectFiles))
             File.Delete(path);
-        return report;
+        return Report();
+    }
+
+    /// <summary>The objects, not kept anyway, of each layer about to be removed: layer id → object hexes.</summary>
+    private Dictionary<long, List<string>> ObjectsOfDeadLayers(HashSet<string> keptObjects)
+    {
+        var byLayer = new Dictionary<long, List<string>>();
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = """
+            SELECT DISTINCT e.layer_id, e.object FROM entries e JOIN layers l ON l.id = e.layer_id
+            WHERE e.object IS NOT NULL AND l.diff_id NOT IN (
+                SELECT c.diff_id FROM chains c JOIN temp.kept_chains k ON k.chain_id = c.chain_id)
+            """;
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var hex = Convert.ToHexStringLower((byte[])r.GetValue(1));
+            if (keptObjects.Contains(hex))
+                continue;
+            var layer = r.GetInt64(0);
+            if (!byLayer.TryGetValue(layer, out var list))
+                byLayer[layer] = list = [];
+            list.Add(hex);
+        }
+        return byLayer;
+    }
+
+    /// <summary>The objects of the removed layers that some reader pins.</summary>
+    private HashSet<string> SparedObjects(Dictionary<long, List<string>> deadLayerObjects)
+    {
+        var spared = new HashSet<string>(StringComparer.Ordinal);
+        // No lock file, no pins: a pin is a lock on it.
+        if (deadLayerObjects.Count == 0 || !File.Exists(_layout.LockPath))
+            return spared;
+        using var lockFile = LayerPin.OpenLockFile(_layout, Interop.Libc.O_RDWR);
+        foreach (var (layer, objects) in deadLayerObjects)
+            if (LayerPin.IsPinned(lockFile, layer))
+                spared.UnionWith(objects);
+        return spared;
     }
 
     private void Exec(SqliteTransaction? tx, string sql)

@@ -89,7 +89,7 @@ internal sealed class Verifier
             progress?.Report($"layer {diffId}");
             try
             {
-                var tar = LayerTar.Load(_layout, _db, diffId);
+                using var tar = LayerTar.Load(_layout, _db, diffId);
                 using var hasher = new HashingSink();
                 tar.CopyTo(hasher);
                 var actual = hasher.Digest;

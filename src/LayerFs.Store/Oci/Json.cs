@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace LayerFs.Store.Oci;
 
@@ -36,5 +37,17 @@ internal static class Json
         if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.Array)
             throw new InvalidImageException($"{what}: missing or invalid '{name}' array");
         return v;
+    }
+
+    /// <summary>
+    /// A document as compact UTF-8 JSON, exactly as JsonSerializer would write it, without the
+    /// serializer's reflection (the CLI is compiled ahead of time).
+    /// </summary>
+    public static byte[] ToUtf8Bytes(JsonNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+            node.WriteTo(writer);
+        return buffer.WrittenSpan.ToArray();
     }
 }

@@ -61,19 +61,11 @@ internal sealed class DiffDirectory : Node
 
     public override int List(TreeContext tree, out IReadOnlyList<Listed> entries)
     {
-        var list = new List<Listed>();
-        var groups = HardLinks.GroupsUnder(tree.Reader, [Entry]);
-        foreach (var row in tree.Reader.Tree.Children(Entry))
-        {
-            if (row.Kind == EntryKind.Directory)
-            {
-                list.Add(new DiffListed(row, InodeNumbers.Entry(_scope.InodeNamespace, row.Id), Attributes.Directory, null));
-                continue;
-            }
-            var link = HardLinks.Resolve(tree.Reader, row, groups);
-            list.Add(new DiffListed(row, InodeNumbers.Entry(_scope.InodeNamespace, link.GroupId), Attributes.TypeOf(link.Attributes.Kind), link));
-        }
-        entries = list;
+        // A diff/ is a stack of one layer with nothing applied: its entries as they are.
+        var children = tree.Reader.Tree.Children(Entry)
+            .Select(row => new StackChild(row, 0, row.Kind == EntryKind.Directory ? [new DirLayer(0, row.Id)] : null, row))
+            .ToList();
+        entries = EntryListing.Of(tree, _scope, children, [Entry]);
         return 0;
     }
 
@@ -81,9 +73,9 @@ internal sealed class DiffDirectory : Node
 
     public override int Materialize(TreeContext tree, Listed entry, out Found found)
     {
-        if (entry is DiffListed listed)
+        if (entry is EntryListed listed)
         {
-            found = Make(tree, listed.Row, listed.Link);
+            found = Make(tree, listed.Child.Top, listed.Link);
             return 0;
         }
         return base.Materialize(tree, entry, out found);
@@ -92,18 +84,4 @@ internal sealed class DiffDirectory : Node
     public override int GetXattr(TreeContext tree, string name, out byte[] value) => EntryXattrs.Get(tree, Entry, name, out value);
 
     public override int ListXattr(TreeContext tree, out IReadOnlyList<string> names) => EntryXattrs.List(tree, Entry, out names);
-
-    private sealed class DiffListed : Listed
-    {
-        public DiffListed(EntryRow row, ulong ino, uint type, LinkTarget? link) : base(row.Name, ino, type)
-        {
-            Row = row;
-            Link = link;
-        }
-
-        public EntryRow Row { get; }
-
-        /// <summary>For a non-directory, what it shows (resolved with the whole listing's groups).</summary>
-        public LinkTarget? Link { get; }
-    }
 }

@@ -45,7 +45,7 @@ internal sealed class EntryFile : Node
     public override int GetAttr(TreeContext tree, out FuseAttr attr)
     {
         attr = default;
-        if (tree.Reader.Tree.Get(Entry) is not { } row)
+        if (tree.Reader.EntryAndGroupSize(Entry) is not var (row, groupSize))
         {
             // The image was removed while the kernel held the node: an open file keeps its attributes.
             if (!tree.OpenedAttributes.TryGetValue(this, out var opened))
@@ -53,9 +53,13 @@ internal sealed class EntryFile : Node
             attr = opened.Value;
             return 0;
         }
-        attr = Attributes.FromEntry(row, Ino, LinkCount(tree, HardLinks.Resolve(tree.Reader, row)));
+        attr = AttributesOf(tree, row, groupSize);
         return 0;
     }
+
+    /// <summary>The attributes of the entry this node shows (a group's first member, or a lone entry).</summary>
+    private FuseAttr AttributesOf(TreeContext tree, EntryRow row, int groupSize) =>
+        Attributes.FromEntry(row, Ino, LinkCount(tree, new LinkTarget(row, row.Id, groupSize)));
 
     public override int ReadLink(TreeContext tree, out byte[] target)
     {
@@ -71,12 +75,11 @@ internal sealed class EntryFile : Node
     public override int Open(TreeContext tree, out OpenFile? file)
     {
         file = null;
-        if (tree.Reader.Tree.Get(Entry) is not { } row)
+        if (tree.Reader.EntryAndGroupSize(Entry) is not var (row, groupSize))
             return MoreErrno.ESTALE;
         if (row.Kind is not (EntryKind.Regular or EntryKind.HardLink))
             return Errno.EINVAL;
-        if (GetAttr(tree, out var attr) == 0)
-            tree.OpenedAttributes.AddOrUpdate(this, new(attr));
+        tree.OpenedAttributes.AddOrUpdate(this, new(AttributesOf(tree, row, groupSize)));
         if (row.Object is null || row.Size == 0)
         {
             file = new BytesFile([]);
@@ -84,7 +87,7 @@ internal sealed class EntryFile : Node
         }
         try
         {
-            file = new ObjectFile(File.OpenHandle(tree.Layout.ObjectPath(row.Object), FileMode.Open, FileAccess.Read, FileShare.Read));
+            file = new ObjectFile(File.OpenHandle(tree.Layout.ObjectPath(row.Object), FileMode.Open, FileAccess.Read, FileShare.Read), row.Size);
             return 0;
         }
         catch (FileNotFoundException)

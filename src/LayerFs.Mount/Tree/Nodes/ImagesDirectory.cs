@@ -20,7 +20,9 @@ internal sealed class ImagesDirectory : GeneratedDirectory
 
     public override TimeSpan EntryTimeout => _prefix.Length == 0 ? Timeouts.Immutable : Timeouts.Catalog;
 
-    public override TimeSpan AttrTimeout => Timeouts.Catalog;
+    // Its attributes never change (the mount's time and owner): every path through images/
+    // needs them for the permission check, so the kernel keeps them; the names follow the index.
+    public override TimeSpan AttrTimeout => Timeouts.Immutable;
 
     public override TimeSpan NegativeTimeout => Timeouts.Catalog;
 

@@ -10,7 +10,8 @@ internal sealed class LayersDirectory : GeneratedDirectory
     {
     }
 
-    public override TimeSpan AttrTimeout => Timeouts.Catalog;
+    // Its attributes never change (the mount's time and owner); its names follow the index.
+    public override TimeSpan AttrTimeout => Timeouts.Immutable;
 
     public override TimeSpan NegativeTimeout => Timeouts.Catalog;
 

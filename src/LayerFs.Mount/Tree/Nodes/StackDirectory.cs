@@ -66,20 +66,7 @@ internal sealed class StackDirectory : Node
 
     public override int List(TreeContext tree, out IReadOnlyList<Listed> entries)
     {
-        var children = StackLookup.List(tree.Reader, _layers);
-        var groups = HardLinks.GroupsUnder(tree.Reader, _layers.Select(l => l.EntryId));
-        var list = new List<Listed>(children.Count);
-        foreach (var child in children)
-        {
-            if (child.IsDirectory)
-            {
-                list.Add(new StackListed(child, InodeNumbers.Entry(_scope.InodeNamespace, child.Top.Id), Attributes.Directory, null));
-                continue;
-            }
-            var link = HardLinks.Resolve(tree.Reader, child.Top, groups);
-            list.Add(new StackListed(child, InodeNumbers.Entry(_scope.InodeNamespace, link.GroupId), Attributes.TypeOf(link.Attributes.Kind), link));
-        }
-        entries = list;
+        entries = EntryListing.Of(tree, _scope, StackLookup.List(tree.Reader, _layers), _layers.Select(l => l.EntryId));
         return 0;
     }
 
@@ -87,7 +74,7 @@ internal sealed class StackDirectory : Node
 
     public override int Materialize(TreeContext tree, Listed entry, out Found found)
     {
-        if (entry is StackListed listed)
+        if (entry is EntryListed listed)
         {
             found = Make(tree, listed.Child, listed.Link);
             return 0;
@@ -98,18 +85,4 @@ internal sealed class StackDirectory : Node
     public override int GetXattr(TreeContext tree, string name, out byte[] value) => EntryXattrs.Get(tree, _attributes, name, out value);
 
     public override int ListXattr(TreeContext tree, out IReadOnlyList<string> names) => EntryXattrs.List(tree, _attributes, out names);
-
-    private sealed class StackListed : Listed
-    {
-        public StackListed(StackChild child, ulong ino, uint type, LinkTarget? link) : base(child.Top.Name, ino, type)
-        {
-            Child = child;
-            Link = link;
-        }
-
-        public StackChild Child { get; }
-
-        /// <summary>For a non-directory, what it shows (resolved with the whole listing's groups).</summary>
-        public LinkTarget? Link { get; }
-    }
 }

@@ -1,14 +1,18 @@
 using LayerFs.Store.Model;
 using Microsoft.Data.Sqlite;
 
-namespace LayerFs.Mount.Reading;
+namespace LayerFs.Store.Index;
 
 /// <summary>
-/// Reads an entries row selected with the same columns, in the same order, as the store's
-/// LayerTreeReader, for the queries that reader does not offer.
+/// The one mapping of an entries row to <see cref="EntryRow"/>: every query that reads entries
+/// selects <see cref="Columns"/> and reads them with <see cref="Read"/>.
 /// </summary>
-internal static class EntryRows
+public static class EntryRows
 {
+    /// <summary>The columns of entries that make an <see cref="EntryRow"/>, in the order <see cref="Read"/> expects.</summary>
+    public const string Columns = "id, layer_id, parent, name, kind, mode, uid, gid, size, mtime, mtime_ns, rdev_major, rdev_minor, link, object, hardlink, flags";
+
+    /// <summary>The current row of a reader that selected <see cref="Columns"/> first.</summary>
     public static EntryRow Read(SqliteDataReader r) => new(
         r.GetInt64(0),
         r.GetInt64(1),
