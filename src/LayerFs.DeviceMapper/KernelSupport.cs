@@ -1,0 +1,30 @@
+namespace LayerFs.DeviceMapper;
+
+/// <summary>Whether this machine can host devicemapper views: root, a kernel with device-mapper, and the tools.</summary>
+internal static class KernelSupport
+{
+    /// <summary>Why not, in one line; null if it can.</summary>
+    public static string? Missing()
+    {
+        if (LayerFs.Store.Posix.GetEffectiveUserId() != 0)
+            return "the devicemapper snapshotter needs root (it makes loop devices, device-mapper devices and mounts)";
+        if (!File.Exists("/dev/mapper/control") && !Mentions("/proc/misc") && !Mentions("/proc/devices"))
+            return "the devicemapper snapshotter needs device-mapper, and this kernel has none (no /dev/mapper/control, none in /proc/misc or /proc/devices); use --snapshotter userspace";
+        foreach (var (tool, package) in new[] { ("dmsetup", "dmsetup"), ("losetup", "mount"), ("mkfs.ext4", "e2fsprogs"), ("blkdiscard", "util-linux") })
+            if (!Tool.Exists(tool))
+                return $"the devicemapper snapshotter needs {tool} (Debian package {package})";
+        return null;
+    }
+
+    private static bool Mentions(string procFile)
+    {
+        try
+        {
+            return File.ReadLines(procFile).Any(line => line.Contains("device-mapper", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+}
