@@ -54,8 +54,10 @@ internal sealed class DeviceRecord
 
     public static string ViewKey(string viewName) => ViewPrefix + viewName;
 
+    [JsonIgnore]
     public bool IsView => Key.StartsWith(ViewPrefix, StringComparison.Ordinal);
 
+    [JsonIgnore]
     public string Name => IsView ? Key[ViewPrefix.Length..] : Key[ImagePrefix.Length..];
 }
 
