@@ -1,6 +1,6 @@
 #!/bin/bash
 # The devicemapper snapshotter's tests, run INSIDE the qemu guest by tests/dm/run.sh (one call per
-# boot: `in-guest.sh boot1|boot2 REPO`). The store lives on /dev/vdb, a disk that outlives the
+# boot: `in-guest.sh boot1|boot2 REPO`). The store lives on its own disk that outlives the
 # first boot, so boot2 sees what a reboot leaves. Prints "ok ..."/"FAIL ..." lines and ends with
 # "tests: N passed, N failed".
 set -uo pipefail
@@ -69,7 +69,9 @@ deactivate_all() { # what a power cut leaves: nothing mounted, no device active
 thin_check_clean() { deactivate_all; thin_check -q $S/devicemapper/metadata; }
 
 mkdir -p $DISK $MNT
-mount /dev/vdb $DISK || { echo "cannot mount /dev/vdb"; exit 1; }
+# The store disk is the last virtio disk (run.sh attaches no scratch disk, so it is /dev/vda).
+STORE_DEV=$(ls /dev/vd? | tail -1)
+mount "$STORE_DEV" $DISK || { echo "cannot mount $STORE_DEV"; exit 1; }
 
 case $PHASE in
 boot1)
