@@ -2,7 +2,7 @@
 # The devicemapper snapshotter's tests, run INSIDE the qemu guest by tests/dm/run.sh (one call per
 # boot: `in-guest.sh boot1|boot2 REPO`). The store lives on its own disk that outlives the
 # first boot, so boot2 sees what a reboot leaves. Prints "ok ..."/"FAIL ..." lines and ends with
-# "tests: N passed, N failed".
+# "guest tests: N passed, N failed" (run.sh adds both boots up).
 set -uo pipefail
 PHASE=$1
 REPO=$2
@@ -128,15 +128,25 @@ boot1)
     check "view create c (finishes b's removal)" layerfs view create c --from busybox:latest --snapshotter devicemapper
     check "b's device and directory are gone" test ! -e $S/views/b -a ! -e $S/devicemapper/devices/view-b.json
     check "crash after the delete message, before the transaction id" killed_at "delete" 1 view rm c
-    used_before=$(dmsetup status "$(pool)" | awk '{print $6}')
     check "view create d (finishes c's removal)" layerfs view create d --from busybox:latest --snapshotter devicemapper
-    dd if=/dev/urandom of=$S/views/d/rootfs/blob bs=1M count=32 status=none; sync
+
+    # A view removed while a process holds a file in it: unmounted lazily, device removed deferred.
+    sleep 3600 <$S/views/d/rootfs/etc/passwd &
+    holder=$!
+    check "view rm d while a file in it is open" layerfs view rm d
+    check "d's device stays until its last user leaves (record Removing)" \
+        grep -q '"Removing"' $S/devicemapper/devices/view-d.json
+    kill $holder; wait $holder 2>/dev/null
+    used_before=$(dmsetup status "$(pool)" | awk '{print $6}')
+    check "view create g (finishes d's deferred removal)" layerfs view create g --from busybox:latest --snapshotter devicemapper
+    check "d's device, record and directory are gone" test ! -e $S/devicemapper/devices/view-d.json -a ! -e $S/views/d
+    dd if=/dev/urandom of=$S/views/g/rootfs/blob bs=1M count=32 status=none; sync
     used_full=$(dmsetup status "$(pool)" | awk '{print $6}')
-    check "view rm d" layerfs view rm d
+    check "view rm g" layerfs view rm g
     used_after=$(dmsetup status "$(pool)" | awk '{print $6}')
-    check "view rm frees d's data blocks ($used_full -> $used_after, was $used_before)" test "${used_after%/*}" -lt "${used_full%/*}"
-    check "view rm frees the device: no d device, mount or directory" \
-        test "$(active_thin_count)" = 1 -a ! -e $S/views/d -a ! -e $S/devicemapper/devices/view-d.json
+    check "view rm frees g's data blocks ($used_full -> $used_after, was $used_before)" test "${used_after%/*}" -lt "${used_full%/*}"
+    check "view rm frees the device: no g device, mount or directory" \
+        test "$(active_thin_count)" = 1 -a ! -e $S/views/g -a ! -e $S/devicemapper/devices/view-g.json
     check "recovered after the removal crashes: ids $(record_ids)" consistent
     check "a's writes are still there" grep -q "written in a" $A/etc/only-a
 
@@ -165,5 +175,5 @@ esac
 
 note "done"
 umount $DISK 2>/dev/null
-echo "tests: $passed passed, $failed failed"
+echo "guest tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -25,14 +25,14 @@ for phase in boot1 boot2; do
         "$REPO/tests/dm/in-guest.sh" "$phase" "$REPO" 2>&1 | tee "$work/$phase.log"
     rc=${PIPESTATUS[0]}
     echo "== $phase: exit $rc after $(( $(date +%s) - start )) s"
-    summary=$(grep -E '^tests: [0-9]+ passed, [0-9]+ failed' "$work/$phase.log" | tail -1)
+    summary=$(grep -E '^guest tests: [0-9]+ passed, [0-9]+ failed' "$work/$phase.log" | tail -1)
     if [ -z "$summary" ]; then
         echo "FAIL $phase did not finish (exit $rc)"
         failed=$((failed + 1))
         continue
     fi
-    passed=$((passed + $(awk '{print $2}' <<<"$summary")))
-    failed=$((failed + $(awk '{print $4}' <<<"$summary")))
+    passed=$((passed + $(awk '{print $3}' <<<"$summary")))
+    failed=$((failed + $(awk '{print $5}' <<<"$summary")))
 done
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
