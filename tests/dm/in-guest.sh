@@ -11,6 +11,8 @@ IMAGE=$REPO/examples/busybox/out
 DISK=/mnt/dm-store
 S=$DISK/store
 MNT=/mnt/layerfs
+POSIX_OPS=${POSIX_OPS:-$REPO/tests/views/posix_ops.py}
+POSIX_OPS_COUNT=${POSIX_OPS_COUNT:-300}
 export LAYERFS_DM_BASE_SIZE=1G   # a small base: mkfs.ext4 under emulation is slow; pool sizes stay docker's
 passed=0 failed=0
 T0=$(cut -d' ' -f1 /proc/uptime)
@@ -115,14 +117,6 @@ boot1)
         echo "note: 'layerfs diff' is not in this build ($diff_out)"
     fi
 
-    # Differential POSIX operations against a devicemapper view (the views tests' engine).
-    if [ -f "$REPO/tests/views/posix_ops.py" ]; then
-        check "posix_ops: 300 random operations on view b agree with a plain directory" \
-            python3 "$REPO/tests/views/posix_ops.py" --ops 300 --seed 5 --view "$B" --reference-from $MNT/images/busybox:latest/rootfs
-    else
-        echo "note: tests/views/posix_ops.py is not in this tree"
-    fi
-
     # Crash points while a view is removed, then a clean removal.
     check "crash after the view's device is deactivated" killed_at "remove layerfs-" 1 view rm b
     check "view create c (finishes b's removal)" layerfs view create c --from busybox:latest --snapshotter devicemapper
@@ -150,6 +144,18 @@ boot1)
     check "recovered after the removal crashes: ids $(record_ids)" consistent
     check "a's writes are still there" grep -q "written in a" $A/etc/only-a
 
+    # Differential POSIX operations (the views tests' engine) on a fresh view and a plain copy of it
+    # on the store's disk, compared again after the reboot.
+    if [ -f "$POSIX_OPS" ]; then
+        check "view create p" layerfs view create p --from busybox:latest --snapshotter devicemapper
+        cp -a $S/views/p/rootfs $DISK/ref-p
+        note "posix_ops: $POSIX_OPS_COUNT operations"
+        check "posix_ops: $POSIX_OPS_COUNT seeded operations on devicemapper view p agree with a plain directory" \
+            python3 "$POSIX_OPS" --seed 7 --ops "$POSIX_OPS_COUNT" $S/views/p/rootfs $DISK/ref-p
+    else
+        echo "note: $POSIX_OPS is not in this tree: no differential operations"
+    fi
+
     umount $MNT
     sync
     # boot2 starts from what a power cut leaves: view a's device active and mounted until the end.
@@ -161,12 +167,15 @@ boot2)
     check "layerfs mount re-activated and mounted view a" is_mounted $A
     check "view a keeps its writes across the reboot" grep -q "written in a" $A/etc/only-a
     check "view a keeps its deletion across the reboot" test ! -e $A/bin/ls
+    if [ -d $S/views/p ]; then
+        check "view p still agrees with its plain copy after the reboot" python3 "$POSIX_OPS" --compare $S/views/p/rootfs $DISK/ref-p
+    fi
     umount $MNT
     check "thin_check: pool metadata clean" thin_check_clean
     check "view create e re-activates the pool and mounts view a again" layerfs view create e --from busybox:latest --snapshotter devicemapper
     check "view a mounted again" is_mounted $A
     check "e is the image's rootfs, a keeps its file" test ! -e $S/views/e/rootfs/etc/only-a -a -e $A/etc/only-a
-    check "view rm a e" layerfs view rm a e
+    check "view rm a e $([ -d $S/views/p ] && echo p)" layerfs view rm a e $([ -d $S/views/p ] && echo p)
     check "only the base device is left: $(record_ids)" test "$(record_ids)" = "1 "
     check "consistent after removing every view" consistent
     check "thin_check: pool metadata clean at the end" thin_check_clean

@@ -17,11 +17,15 @@ trap 'rm -rf "$work"' EXIT
 truncate -s 4G "$work/store.img"
 mkfs.ext4 -q -F "$work/store.img"
 
+# POSIX_OPS (another posix_ops.py) and POSIX_OPS_COUNT pass through to the guest when set.
+pass_env=()
+for var in POSIX_OPS POSIX_OPS_COUNT; do [ -n "${!var:-}" ] && pass_env+=(-e "$var"); done
+
 passed=0 failed=0
 for phase in boot1 boot2; do
     echo "== $phase"
     start=$(date +%s)
-    "$VM" --time --scratch 0 --timeout 3000 --disk "$work/store.img" -- \
+    "$VM" --time --scratch 0 --timeout 3000 --disk "$work/store.img" "${pass_env[@]}" -- \
         "$REPO/tests/dm/in-guest.sh" "$phase" "$REPO" 2>&1 | tee "$work/$phase.log"
     rc=${PIPESTATUS[0]}
     echo "== $phase: exit $rc after $(( $(date +%s) - start )) s"
