@@ -33,6 +33,11 @@ build:
 test: deps-test build example
 	@bash tests/run-tests.sh $(CONFIG)
 
+# The devicemapper snapshotter, tested for real in a qemu guest with device-mapper (this kernel has
+# none): two boots of ../shared/vm/run-in-vm on one store disk (tests/dm/run.sh).
+test-dm: build example
+	@bash tests/dm/run.sh
+
 # The example image: a busybox rootfs from Debian's busybox-static, packed as an OCI layout.
 example: deps
 	@bash examples/busybox/build.sh examples/busybox/out

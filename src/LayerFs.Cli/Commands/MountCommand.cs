@@ -54,6 +54,7 @@ internal static class MountCommand
             else if (result.GetValue(CommonOptions.LogLevel) is null && Environment.GetEnvironmentVariable("LAYERFS_LOG") is null)
                 Logging.Configure("information");
             using var readiness = Readiness.FromFd(pipeFd);
+            Snapshotters.RestoreViews(storeRoot);
             try
             {
                 MountDaemon.Run(storeRoot, target, settings, readiness.Ready);
