@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using LayerFs.Store;
 
 namespace LayerFs.DeviceMapper;
@@ -10,7 +11,6 @@ namespace LayerFs.DeviceMapper;
 /// </summary>
 internal sealed class RecordStore
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
     private readonly PoolLayout _layout;
 
     public RecordStore(PoolLayout layout)
@@ -23,28 +23,28 @@ internal sealed class RecordStore
     {
         var records = new List<DeviceRecord>();
         foreach (var file in Directory.EnumerateFiles(_layout.DevicesDir, "*.json"))
-            if (Read<DeviceRecord>(file) is { } record)
+            if (Read(file, RecordJson.Default.DeviceRecord) is { } record)
                 records.Add(record);
         return records;
     }
 
-    public DeviceRecord? Get(string key) => Read<DeviceRecord>(_layout.RecordFile(key));
+    public DeviceRecord? Get(string key) => Read(_layout.RecordFile(key), RecordJson.Default.DeviceRecord);
 
-    public void Save(DeviceRecord record) => Write(_layout.RecordFile(record.Key), record);
+    public void Save(DeviceRecord record) => Write(_layout.RecordFile(record.Key), record, RecordJson.Default.DeviceRecord);
 
     public void Delete(string key) => DeleteFile(_layout.RecordFile(key));
 
-    public OpenTransaction? Transaction() => Read<OpenTransaction>(_layout.TransactionFile);
+    public OpenTransaction? Transaction() => Read(_layout.TransactionFile, RecordJson.Default.OpenTransaction);
 
-    public void Open(OpenTransaction transaction) => Write(_layout.TransactionFile, transaction);
+    public void Open(OpenTransaction transaction) => Write(_layout.TransactionFile, transaction, RecordJson.Default.OpenTransaction);
 
     public void Close() => DeleteFile(_layout.TransactionFile);
 
-    public static T? Read<T>(string path) where T : class
+    public static T? Read<T>(string path, JsonTypeInfo<T> type) where T : class
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllBytes(path), Json)
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), type)
                 ?? throw new DeviceMapperException($"{path}: empty record");
         }
         catch (FileNotFoundException)
@@ -57,12 +57,12 @@ internal sealed class RecordStore
         }
     }
 
-    public static void Write<T>(string path, T value)
+    public static void Write<T>(string path, T value, JsonTypeInfo<T> type)
     {
         var temporary = path + ".tmp";
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
         {
-            JsonSerializer.Serialize(stream, value, Json);
+            JsonSerializer.Serialize(stream, value, type);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temporary, path, overwrite: true);

@@ -34,7 +34,7 @@ internal sealed class ThinPool
     /// <summary>Makes the pool on first use, and activates it if it is not (after a reboot).</summary>
     public static ThinPool Activate(PoolLayout layout)
     {
-        var config = RecordStore.Read<PoolConfig>(layout.PoolFile) ?? Make(layout);
+        var config = RecordStore.Read(layout.PoolFile, RecordJson.Default.PoolConfig) ?? Make(layout);
         var pool = new ThinPool(layout, config);
         if (Dmsetup.Status(pool.PoolName) is null)
             pool.Start();
@@ -54,7 +54,7 @@ internal sealed class ThinPool
             stream.Flush(flushToDisk: true);
         }
         var config = new PoolConfig { Id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)), Options = options };
-        RecordStore.Write(layout.PoolFile, config);
+        RecordStore.Write(layout.PoolFile, config, RecordJson.Default.PoolConfig);
         Log.Information("made a thin pool in {Dir}: {Data} bytes of data, {Metadata} of metadata, {Block}-byte blocks", layout.Root, options.DataSize, options.MetadataSize, options.BlockSize);
         return config;
     }

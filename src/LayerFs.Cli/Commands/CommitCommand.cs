@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using LayerFs.Cli.Output;
 
@@ -20,15 +21,15 @@ internal static class CommitCommand
             var committed = store.Commit(result.GetValue(view)!, result.GetValue(name)!, result.GetValue(message), Snapshotters.Get);
             if (json)
             {
-                Terminal.Json(new
+                Terminal.Json(new JsonObject
                 {
-                    id = committed.ImageId.ToString(),
-                    tag = committed.Tag,
-                    diff_id = committed.DiffId.ToString(),
-                    blob = committed.BlobDigest.ToString(),
-                    blob_size = committed.BlobSize,
-                    tar_size = committed.TarSize,
-                    layer_new = committed.LayerNew,
+                    ["id"] = committed.ImageId.ToString(),
+                    ["tag"] = committed.Tag,
+                    ["diff_id"] = committed.DiffId.ToString(),
+                    ["blob"] = committed.BlobDigest.ToString(),
+                    ["blob_size"] = committed.BlobSize,
+                    ["tar_size"] = committed.TarSize,
+                    ["layer_new"] = committed.LayerNew,
                 });
                 return 0;
             }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using LayerFs.Cli.Output;
 using LayerFs.Store;
@@ -21,7 +22,7 @@ internal static class DiffCommand
             var list = changes.Enumerate().Select(c => (Path: "/" + c.Path, c.Kind)).ToList();
             if (json)
             {
-                Terminal.Json(list.Select(c => new { path = c.Path, kind = Letter(c.Kind) }));
+                Terminal.Json(Terminal.Array(list, c => new JsonObject { ["path"] = c.Path, ["kind"] = Letter(c.Kind) }));
                 return 0;
             }
             foreach (var (path, kind) in list)

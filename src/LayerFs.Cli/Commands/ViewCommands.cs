@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.CommandLine;
 using LayerFs.Cli.Output;
 
@@ -45,13 +46,13 @@ internal static class ViewCommand
             var images = store.Images().ToDictionary(i => i.Id);
             if (json)
             {
-                Terminal.Json(views.Select(v => new
+                Terminal.Json(Terminal.Array(views, v => new JsonObject
                 {
-                    name = v.Name,
-                    image_id = v.ImageId.ToString(),
-                    image_tags = images.TryGetValue(v.ImageId, out var i) ? i.Tags : [],
-                    snapshotter = v.Snapshotter,
-                    created = v.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                    ["name"] = v.Name,
+                    ["image_id"] = v.ImageId.ToString(),
+                    ["image_tags"] = Terminal.Strings(images.TryGetValue(v.ImageId, out var i) ? i.Tags : []),
+                    ["snapshotter"] = v.Snapshotter,
+                    ["created"] = v.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
                 }));
                 return 0;
             }

@@ -110,7 +110,7 @@ internal sealed class BackingFileRegistry
     /// <summary>Which file an fd is (device and inode); zero if it cannot be told.</summary>
     private static unsafe (uint, uint, ulong) FileOf(int fd)
     {
-        StatxBuffer st;
+        Statx st;
         if (Libc.Statx(fd, "", Libc.AT_EMPTY_PATH, Libc.STATX_TYPE, &st) != 0)
             return default;
         return (st.DevMajor, st.DevMinor, st.Ino);

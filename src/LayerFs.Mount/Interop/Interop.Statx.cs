@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LayerFs.Fuse;
 
 namespace LayerFs.Mount.Interop;
 
@@ -10,39 +11,7 @@ internal struct Timespec
     public long Nanoseconds;
 }
 
-/// <summary>The leading fields of struct statx (the same on every architecture); the kernel writes 256 bytes.</summary>
-[StructLayout(LayoutKind.Sequential, Size = 256)]
-internal struct Statx
-{
-    public uint Mask;
-    public uint BlkSize;
-    public ulong Attributes;
-    public uint Nlink;
-    public uint Uid;
-    public uint Gid;
-    public ushort Mode;
-    public ushort Spare0;
-    public ulong Ino;
-    public ulong Size;
-    public ulong Blocks;
-    public ulong AttributesMask;
-    public long AtimeSec;
-    public uint AtimeNsec;
-    public int AtimeReserved;
-    public long BtimeSec;
-    public uint BtimeNsec;
-    public int BtimeReserved;
-    public long CtimeSec;
-    public uint CtimeNsec;
-    public int CtimeReserved;
-    public long MtimeSec;
-    public uint MtimeNsec;
-    public int MtimeReserved;
-    public uint RdevMajor;
-    public uint RdevMinor;
-    public uint DevMajor;
-    public uint DevMinor;
-}
+// struct statx is the binding's public LayerFs.Fuse.Statx.
 
 internal static unsafe partial class Libc
 {

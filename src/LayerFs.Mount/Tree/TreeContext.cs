@@ -58,7 +58,7 @@ internal sealed class TreeContext : IDisposable
     public System.Runtime.CompilerServices.ConditionalWeakTable<Node, System.Runtime.CompilerServices.StrongBox<Fuse.FuseAttr>> OpenedAttributes { get; } = new();
 
     /// <summary>A new scope for the nodes of one rootfs/ (stack given) or diff/ of a chain (see <see cref="TreeScope"/>).</summary>
-    public TreeScope NewScope(Digest chain, Stack.LayerStack? stack, uint inodeNamespace) => new(Interlocked.Increment(ref _nextScope), chain, stack, inodeNamespace);
+    public TreeScope NewScope(Digest? chain, Stack.LayerStack? stack, uint inodeNamespace) => new(Interlocked.Increment(ref _nextScope), chain, stack, inodeNamespace);
 
     public void Dispose()
     {

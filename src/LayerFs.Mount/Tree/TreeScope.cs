@@ -11,18 +11,21 @@ namespace LayerFs.Mount.Tree;
 /// </summary>
 internal sealed class TreeScope
 {
-    public TreeScope(long id, Digest chain, LayerStack? stack, uint inodeNamespace)
+    public TreeScope(long id, Digest? chain, LayerStack? stack, uint inodeNamespace)
     {
         Id = id;
-        Lease = LeaseKey.Chain(chain);
+        Lease = chain is { } c ? LeaseKey.Chain(c) : null;
         Stack = stack;
         InodeNamespace = inodeNamespace;
     }
 
     public long Id { get; }
 
-    /// <summary>The chain whose rows and objects its nodes read (for a diff/, the chain of its layer).</summary>
-    public LeaseKey Lease { get; }
+    /// <summary>
+    /// The chain whose rows and objects its nodes read (for a diff/, the chain of its layer); a
+    /// view's scope has none: its view row keeps its image.
+    /// </summary>
+    public LeaseKey? Lease { get; }
 
     /// <summary>The stack a rootfs shows; null for a diff/ (one layer, nothing stacked).</summary>
     public LayerStack? Stack { get; }

@@ -1,3 +1,4 @@
+using LayerFs.Fuse;
 using System.Runtime.InteropServices;
 using System.Text;
 using LayerFs.Mount.Interop;

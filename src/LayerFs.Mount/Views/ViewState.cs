@@ -44,7 +44,7 @@ internal sealed partial class ViewState : IDisposable
         Layout = UpperLayout.Of(Path.Combine(tree.Layout.ViewsDir, info.Name));
         Stack = stack;
         Namespace = NamespaceOf(info);
-        Scope = tree.NewScope(stack, Namespace);
+        Scope = tree.NewScope(null, stack, Namespace);
         var upper = Host.C(Layout.Upper);
         var work = Host.C(Layout.Work);
         Directory.CreateDirectory(Layout.Work);

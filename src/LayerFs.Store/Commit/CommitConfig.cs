@@ -33,15 +33,15 @@ internal static class CommitConfig
             root["rootfs"] = rootfs = new JsonObject { ["type"] = "layers" };
         if (rootfs["diff_ids"] is not JsonArray diffIds)
             rootfs["diff_ids"] = diffIds = [];
-        diffIds.Add(newDiffId.ToString());
+        diffIds.Add((JsonNode?)JsonValue.Create(newDiffId.ToString()));
 
         if (root["history"] is not JsonArray history)
             root["history"] = history = [];
         var entry = new JsonObject { ["created"] = time, ["created_by"] = CreatedBy };
         if (!string.IsNullOrEmpty(message))
             entry["comment"] = message;
-        history.Add(entry);
+        history.Add((JsonNode)entry);
 
-        return JsonSerializer.SerializeToUtf8Bytes(root);
+        return System.Text.Encoding.UTF8.GetBytes(root.ToJsonString());
     }
 }

@@ -33,13 +33,13 @@ internal sealed class ViewDirectory : GeneratedDirectory
 
     private bool IsUserspace => _view.Snapshotter == UserspaceSnapshotter.SnapshotterName;
 
-    private byte[] Json() => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, string>
+    private byte[] Json() => Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
     {
         ["name"] = _view.Name,
         ["image"] = _view.ImageId.ToString(),
         ["snapshotter"] = _view.Snapshotter,
         ["created"] = _view.CreatedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
-    }) + "\n");
+    }.ToJsonString() + "\n");
 
     private Node? Child(TreeContext tree, ReadOnlySpan<byte> name)
     {
