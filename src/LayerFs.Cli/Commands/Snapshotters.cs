@@ -26,6 +26,9 @@ internal static class Snapshotters
     /// </summary>
     public static void RestoreViews(string storeRoot)
     {
+        // Opening would create a store where there is none; the daemon reports that one.
+        if (!File.Exists(new StoreLayout(storeRoot).IndexPath))
+            return;
         try
         {
             using var store = ImageStore.Open(storeRoot);

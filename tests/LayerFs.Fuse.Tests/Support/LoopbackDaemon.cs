@@ -79,9 +79,10 @@ public sealed class LoopbackDaemon : IDisposable
         try
         {
             MountWait.UntilMounted(mountPoint, StartTimeout, () => !p.HasExited);
-            // Mounted is not yet initialised: wait for the daemon's "mounted" line (after INIT).
+            // Mounted is not yet initialised: wait for the daemon's "mounted SRC on MNT (protocol 7.N, ...)"
+            // line (after INIT); over a stale mount the mountpoint is "mounted" before the new one is.
             var until = DateTime.UtcNow + StartTimeout;
-            while (!daemon.Log.Contains("mounted ", StringComparison.Ordinal) && DateTime.UtcNow < until && !p.HasExited)
+            while (!daemon.Log.Contains("(protocol 7.", StringComparison.Ordinal) && DateTime.UtcNow < until && !p.HasExited)
                 Thread.Sleep(20);
             if (p.HasExited)
                 throw new InvalidOperationException("Loopback exited: " + daemon.Log);
