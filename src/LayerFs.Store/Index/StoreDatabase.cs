@@ -6,9 +6,7 @@ namespace LayerFs.Store.Index;
 /// <summary>
 /// Opens the SQLite index. Writers get one read-write connection (WAL, synchronous=FULL on
 /// commit, so a command that returned has its rows on disk); readers such as the mount
-/// daemon open one read-only connection per thread, with the database memory-mapped.
-/// Nothing may ever shrink index.db (VACUUM, auto_vacuum): a reader touching a mapped page
-/// past the new end would die of SIGBUS.
+/// daemon open one read-only connection per thread.
 /// </summary>
 public static class StoreDatabase
 {
@@ -47,11 +45,9 @@ public static class StoreDatabase
         try
         {
             conn.Open();
-            // Readers map the database (the store never shrinks index.db: nothing vacuums it):
-            // a page is a memory read instead of a pread, and a cold page fault reads ahead the
-            // neighbouring pages, which are the neighbouring entries of the same layer (ids follow
-            // tar order). The mount's first walk of a cold tree asks for exactly those.
-            Exec(conn, "PRAGMA busy_timeout=30000; PRAGMA query_only=1; PRAGMA mmap_size=2147418112;");
+            // Not memory-mapped (mmap_size): mapping makes cold walks cheaper (a page fault reads
+            // ahead), but every index page a walk touches then counts in the mount daemon's RSS.
+            Exec(conn, "PRAGMA busy_timeout=30000; PRAGMA query_only=1;");
             CheckVersion(ReadVersion(conn), layout);
             return conn;
         }
