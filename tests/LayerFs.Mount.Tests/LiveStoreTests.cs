@@ -45,6 +45,33 @@ public sealed class LiveStoreTests
         Assert.Equal(layersBefore, Names(mount.Combine("layers")).Count);
     }
 
+    [Fact]
+    public void An_open_layer_tar_reads_to_its_diff_id_while_its_image_is_removed()
+    {
+        using var store = new TestStore();
+        store.AddCorpus("edge");
+        // The layer with the 64 MiB file: far more than the kernel reads ahead before the removal.
+        var layer = store.Store.Resolve("edge:latest").Layers.MaxBy(l => l.TarSize)!;
+        using var mount = new InProcessMount(store.Root);
+        var path = mount.Combine("layers", layer.ChainId.Hex, "layer.tar");
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None))
+        {
+            var buffer = new byte[1 << 16];
+            file.ReadExactly(buffer.AsSpan(0, 512));
+            sha.AppendData(buffer, 0, 512);
+
+            store.Store.Remove("edge:latest");
+            Assert.False(Directory.Exists(mount.Combine("layers", layer.ChainId.Hex)));
+
+            int n;
+            while ((n = file.Read(buffer)) > 0)
+                sha.AppendData(buffer, 0, n);
+        }
+        Assert.Equal(layer.DiffId.Hex, Convert.ToHexStringLower(sha.GetHashAndReset()));
+        Assert.False(File.Exists(path));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

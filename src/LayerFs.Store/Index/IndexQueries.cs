@@ -90,10 +90,12 @@ internal static class IndexQueries
         return list;
     }
 
+    public const string GenerationQuery = "SELECT CAST(value AS INTEGER) FROM meta WHERE key='generation'";
+
     public static long Generation(SqliteConnection db)
     {
         using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT CAST(value AS INTEGER) FROM meta WHERE key='generation'";
+        cmd.CommandText = GenerationQuery;
         return cmd.ExecuteScalar() is long g ? g : 0;
     }
 }

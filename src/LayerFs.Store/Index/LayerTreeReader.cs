@@ -16,6 +16,7 @@ public sealed class LayerTreeReader : IDisposable
     private readonly SqliteCommand _child;
     private readonly SqliteCommand _children;
     private readonly SqliteCommand _xattrs;
+    private readonly SqliteCommand _generation;
 
     public LayerTreeReader(StoreLayout layout)
     {
@@ -24,6 +25,10 @@ public sealed class LayerTreeReader : IDisposable
         _child = Prepare($"SELECT {EntryRows.Columns} FROM entries WHERE parent = $a AND name = $b");
         _children = Prepare($"SELECT {EntryRows.Columns} FROM entries WHERE parent = $a ORDER BY name");
         _xattrs = Prepare("SELECT name, value FROM xattrs WHERE entry = $a ORDER BY seq");
+        // Asked before every answer about images/ and layers/: prepared once, not parsed each time.
+        _generation = _db.CreateCommand();
+        _generation.CommandText = IndexQueries.GenerationQuery;
+        _generation.Prepare();
     }
 
     private SqliteCommand Prepare(string sql)
@@ -73,7 +78,7 @@ public sealed class LayerTreeReader : IDisposable
         return list;
     }
 
-    public long Generation() => IndexQueries.Generation(_db);
+    public long Generation() => _generation.ExecuteScalar() is long g ? g : 0;
 
     public List<ChainInfo> Chains() => IndexQueries.Chains(_db);
 
@@ -87,6 +92,7 @@ public sealed class LayerTreeReader : IDisposable
         _child.Dispose();
         _children.Dispose();
         _xattrs.Dispose();
+        _generation.Dispose();
         _db.Dispose();
     }
 }

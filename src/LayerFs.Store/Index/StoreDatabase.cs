@@ -45,6 +45,8 @@ public static class StoreDatabase
         try
         {
             conn.Open();
+            // Not memory-mapped (mmap_size): mapping makes cold walks cheaper (a page fault reads
+            // ahead), but every index page a walk touches then counts in the mount daemon's RSS.
             Exec(conn, "PRAGMA busy_timeout=30000; PRAGMA query_only=1;");
             CheckVersion(ReadVersion(conn), layout);
             return conn;
