@@ -26,6 +26,8 @@ internal static class Snapshotters
     /// </summary>
     public static void RestoreViews(string storeRoot)
     {
+        if (!Directory.Exists(Path.Combine(storeRoot, "devicemapper")))
+            return; // never used: nothing to restore, and no need to open the store for writing
         try
         {
             using var store = ImageStore.Open(storeRoot);

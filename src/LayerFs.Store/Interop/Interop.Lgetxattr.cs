@@ -4,6 +4,6 @@ namespace LayerFs.Store.Interop;
 
 internal static partial class Libc
 {
-    [LibraryImport("libc", EntryPoint = "lgetxattr", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    internal static unsafe partial nint Lgetxattr(string path, byte* name, byte* value, nuint size);
+    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint Lgetxattr(string path, string name, Span<byte> value, nuint size);
 }

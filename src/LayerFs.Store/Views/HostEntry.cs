@@ -17,17 +17,17 @@ internal sealed class HostEntry
     private const uint CharDevice = 0x2000;
     private const uint BlockDevice = 0x6000;
 
-    private HostEntry(string path, in StatxBuffer st)
+    private HostEntry(string path, in Libc.Statx st)
     {
         Path = path;
         Mode = st.Mode;
         Uid = st.Uid;
         Gid = st.Gid;
         Size = st.Size;
-        Nlink = st.Nlink;
+        Nlink = st.NLink;
         Inode = st.Ino;
-        MtimeNs = (st.MtimeSec * 1_000_000_000) + st.MtimeNsec;
-        CtimeNs = (st.CtimeSec * 1_000_000_000) + st.CtimeNsec;
+        MtimeNs = (st.MTime.Seconds * 1_000_000_000) + st.MTime.Nanoseconds;
+        CtimeNs = (st.CTime.Seconds * 1_000_000_000) + st.CTime.Nanoseconds;
         Rdev = ((ulong)st.RdevMajor << 32) | st.RdevMinor;
     }
 
@@ -49,10 +49,9 @@ internal sealed class HostEntry
     public bool IsDevice => Type is CharDevice or BlockDevice;
 
     /// <summary>lstat; throws IOException (with the path) on any error.</summary>
-    public static unsafe HostEntry Lstat(string path)
+    public static HostEntry Lstat(string path)
     {
-        StatxBuffer st;
-        if (Libc.Statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, &st) != 0)
+        if (Libc.StatxCall(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out var st) != 0)
             throw new IOException($"lstat {path}: {Marshal.GetLastPInvokeErrorMessage()}");
         return new HostEntry(path, st);
     }
@@ -61,13 +60,13 @@ internal sealed class HostEntry
         Checked(new FileInfo(Path).LinkTarget ?? throw new IOException($"readlink {Path}: not a symbolic link"), Path);
 
     /// <summary>Every extended attribute, by name; empty where the filesystem has none or does not support them.</summary>
-    public unsafe SortedDictionary<string, byte[]> Xattrs()
+    public SortedDictionary<string, byte[]> Xattrs()
     {
         var result = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        byte[] list = [];
+        byte[] list;
         while (true)
         {
-            var size = Libc.Llistxattr(Path, null, 0);
+            var size = Libc.Llistxattr(Path, [], 0);
             if (size < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -78,8 +77,7 @@ internal sealed class HostEntry
             if (size == 0)
                 return result;
             list = new byte[size];
-            fixed (byte* p = list)
-                size = Libc.Llistxattr(Path, p, (nuint)list.Length);
+            size = Libc.Llistxattr(Path, list, (nuint)list.Length);
             if (size >= 0)
             {
                 list = list[..(int)size];
@@ -88,41 +86,29 @@ internal sealed class HostEntry
             if (Marshal.GetLastPInvokeError() != Libc.ERANGE)
                 throw new IOException($"llistxattr {Path}: {Marshal.GetLastPInvokeErrorMessage()}");
         }
-        var start = 0;
-        for (var i = 0; i < list.Length; i++)
-        {
-            if (list[i] != 0)
-                continue;
-            var name = list.AsSpan(start, i - start + 1); // with its NUL
-            start = i + 1;
-            if (name.Length > 1)
-                result[Encoding.UTF8.GetString(name[..^1])] = XattrValue(name);
-        }
+        foreach (var name in Encoding.UTF8.GetString(list).Split('\0', StringSplitOptions.RemoveEmptyEntries))
+            result[name] = XattrValue(name);
         return result;
     }
 
-    private unsafe byte[] XattrValue(ReadOnlySpan<byte> nulTerminatedName)
+    private byte[] XattrValue(string name)
     {
-        fixed (byte* n = nulTerminatedName)
+        while (true)
         {
-            while (true)
+            var size = Libc.Lgetxattr(Path, name, [], 0);
+            if (size < 0)
             {
-                var size = Libc.Lgetxattr(Path, n, null, 0);
-                if (size < 0)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Libc.ENODATA)
-                        return []; // removed meanwhile
-                    throw new IOException($"lgetxattr {Path}: {Marshal.GetPInvokeErrorMessage(errno)}");
-                }
-                var value = new byte[size];
-                fixed (byte* v = value)
-                    size = Libc.Lgetxattr(Path, n, v, (nuint)value.Length);
-                if (size >= 0)
-                    return value[..(int)size];
-                if (Marshal.GetLastPInvokeError() != Libc.ERANGE)
-                    throw new IOException($"lgetxattr {Path}: {Marshal.GetLastPInvokeErrorMessage()}");
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.ENODATA)
+                    return []; // removed meanwhile
+                throw new IOException($"lgetxattr {Path}: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
+            var value = new byte[size];
+            size = Libc.Lgetxattr(Path, name, value, (nuint)value.Length);
+            if (size >= 0)
+                return value[..(int)size];
+            if (Marshal.GetLastPInvokeError() != Libc.ERANGE)
+                throw new IOException($"lgetxattr {Path}: {Marshal.GetLastPInvokeErrorMessage()}");
         }
     }
 
