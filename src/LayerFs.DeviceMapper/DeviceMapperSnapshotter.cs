@@ -63,15 +63,25 @@ public sealed class DeviceMapperSnapshotter : ISnapshotter
     /// <summary>Called with the store's lock held and after the view's row is gone: unmount, deactivate, delete.</summary>
     public void Remove(ImageStore store, ViewInfo view)
     {
+        if (KernelSupport.Missing() is { } reason)
+        {
+            // The row is gone already (the commit point): the device goes with the next start where it can.
+            Log.Warning("view {View}: its thin device stays until a command runs where it can be removed: {Reason}", view.Name, reason);
+            return;
+        }
+        // The row is gone, so starting with the sweep of orphans removes the view's device; a
+        // busy one is left Removing (deferred), and not waited for twice.
         using var session = Recovery.Start(store, sweepOrphans: true);
-        if (session.Devices.Records.Get(DeviceRecord.ViewKey(view.Name)) is { } record)
-            session.RemoveDevice(record, busyAttempts: 20);
-        else
+        var record = session.Devices.Records.Get(DeviceRecord.ViewKey(view.Name));
+        if (record is null)
             session.RemoveViewDirectory(view.Name);
+        else if (record.State != DeviceState.Removing)
+            session.RemoveDevice(record, busyAttempts: 20);
     }
 
     public IViewChanges Changes(ImageStore store, ViewInfo view)
     {
+        CheckAvailable();
         using var session = Recovery.Start(store, sweepOrphans: false);
         var record = session.Devices.Records.Get(DeviceRecord.ViewKey(view.Name))
             ?? throw new DeviceMapperException($"view {view.Name} has no thin device (was it made by another snapshotter?)");

@@ -108,7 +108,8 @@ boot1)
     check "b's passwd is the image's" cmp -s $B/etc/passwd $MNT/images/busybox:latest/rootfs/etc/passwd
     check "a does not see b's new file, and keeps what b deleted" test ! -e $A/etc/only-b -a -d $A/var
 
-    diff_out=$(layerfs diff a 2>&1); rc=$?
+    note "layerfs diff a"
+    diff_out=$("$CLI" --store $S diff a 2>&1); rc=$?
     if [ $rc -eq 0 ]; then
         expected=$'C /bin\nD /bin/ls\nA /data\nA /data/sub\nA /data/sub/f\nC /etc\nA /etc/only-a\nC /etc/passwd\nC /home'
         check "diff a lists added, changed and deleted paths" test "$diff_out" = "$expected"

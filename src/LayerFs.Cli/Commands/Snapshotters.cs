@@ -26,9 +26,8 @@ internal static class Snapshotters
     /// </summary>
     public static void RestoreViews(string storeRoot)
     {
-        // Opening would create a store where there is none; the daemon reports that one.
-        if (!File.Exists(new StoreLayout(storeRoot).IndexPath))
-            return;
+        if (!Directory.Exists(Path.Combine(storeRoot, "devicemapper")))
+            return; // never used: nothing to restore, and no need to open the store for writing
         try
         {
             using var store = ImageStore.Open(storeRoot);
