@@ -104,7 +104,20 @@ internal sealed record HostFile(
         {
             var size = Libc.Lgetxattr(path, name, [], 0);
             if (size < 0)
-                return Marshal.GetLastPInvokeError() == Libc.ENODATA ? null : throw XattrError(path);
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.ENODATA)
+                    return null;
+                // The kernel validates some values as it reads them (security.capability must be a
+                // well-formed vfs_cap_data): one it refuses cannot be read back by anyone, so it
+                // cannot be carried either; the view shows it the same way (unreadable).
+                if (errno == Libc.EINVAL)
+                {
+                    Serilog.Log.Warning("commit: skipping the unreadable extended attribute {Name} of {Path}", name, path);
+                    return null;
+                }
+                throw XattrError(path);
+            }
             var buffer = new byte[size];
             var n = Libc.Lgetxattr(path, name, buffer, (nuint)buffer.Length);
             if (n >= 0)

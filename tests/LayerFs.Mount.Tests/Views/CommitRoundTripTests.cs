@@ -25,7 +25,7 @@ public sealed class CommitRoundTripTests
         {
             // The engine changes both trees the same way; only the view matters here.
             ProcessRunner.Run("cp", ["-a", view.ImageRootfs, plain], TimeSpan.FromMinutes(2)).EnsureSuccess();
-            var ops = ProcessRunner.Run("python3", [Engine, "--seed", seed.ToString(CultureInfo.InvariantCulture), "--ops", "600", view.Rootfs, plain], TimeSpan.FromMinutes(20));
+            var ops = ProcessRunner.Run("python3", [Engine, "--readable-xattrs", "--seed", seed.ToString(CultureInfo.InvariantCulture), "--ops", "600", view.Rootfs, plain], TimeSpan.FromMinutes(20));
             Assert.True(ops.ExitCode == 0, ops.Stderr);
 
             var first = view.Cli.Run("commit", view.View, "roundtrip:one", "-m", "round trip").EnsureSuccess();
