@@ -54,8 +54,11 @@ install: build
 uninstall:
 	rm -rf $(PREFIX)/lib/layerfs $(PREFIX)/bin/layerfs /sbin/mount.fuse.layerfs
 
+# The image workloads (W1-W10 against native, overlayfs, fuse-overlayfs, squashfuse, archivemount, umoci),
+# then the FUSE binding's own loopback example against native and bindfs (issue 3), in the same run.
 bench: deps-bench build
 	@bash tests/bench/run.sh $(if $(QUICK),--quick)
+	@mkdir -p bench-results/latest && bash tests/bench/fuse-loopback.sh $(if $(QUICK),--quick) --out bench-results/latest/fuse-loopback.md
 
 # Fuzzing with AFL++ over SharpFuzz-instrumented assemblies; FUZZ_SECONDS per target.
 fuzz: build
