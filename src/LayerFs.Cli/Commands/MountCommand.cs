@@ -39,6 +39,9 @@ internal static class MountCommand
             var storeRoot = Path.GetFullPath(CommonOptions.StoreRoot(result));
 
             var pipeFd = result.GetValue(readyFd);
+            // Here, not in the detached daemon: its errors reach the terminal, and its time does not count against the daemon's readiness.
+            if (pipeFd is null)
+                Snapshotters.RestoreViews(storeRoot);
             if (pipeFd is null && !result.GetValue(foreground))
             {
                 int? fuseFd = target.StartsWith("/dev/fd/", StringComparison.Ordinal) && int.TryParse(target["/dev/fd/".Length..], out var fd) ? fd : null;
@@ -54,7 +57,6 @@ internal static class MountCommand
             else if (result.GetValue(CommonOptions.LogLevel) is null && Environment.GetEnvironmentVariable("LAYERFS_LOG") is null)
                 Logging.Configure("information");
             using var readiness = Readiness.FromFd(pipeFd);
-            Snapshotters.RestoreViews(storeRoot);
             try
             {
                 MountDaemon.Run(storeRoot, target, settings, readiness.Ready);
