@@ -116,4 +116,17 @@ public sealed class IndexAndSchemaTests
             Assert.Equal("2", cmd.ExecuteScalar());
         }
     }
+
+    [Fact]
+    public void A_new_store_is_private_to_its_owner()
+    {
+        using var dir = new TempDir();
+        var root = dir.Combine("store");
+        using (var store = ImageStore.Open(root))
+            store.Import(Repo.Corpus("busybox"), new ImportOptions());
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Assert.Equal(Private, File.GetUnixFileMode(root));
+        foreach (var sub in new[] { "blobs", "objects", "ingest", "views" })
+            Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(root, sub)));
+    }
 }
