@@ -1,27 +1,13 @@
 using System.Runtime.InteropServices;
-using System.Text.RegularExpressions;
 using LayerFs.DeviceMapper.Interop;
+using LayerFs.Store;
 using Serilog;
 
 namespace LayerFs.DeviceMapper;
 
-/// <summary>Kernel mounts of thin devices (mount(2), umount2(2)) and what /proc/self/mountinfo says is mounted.</summary>
-internal static partial class Mounts
+/// <summary>Kernel mounts of thin devices (mount(2), umount2(2)); what is mounted is <see cref="MountPoints"/>'s.</summary>
+internal static class Mounts
 {
-    [GeneratedRegex(@"\\([0-7]{3})")]
-    private static partial Regex OctalEscape();
-
-    public static bool IsMounted(string path)
-    {
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            var fields = line.Split(' ');
-            if (fields.Length > 4 && OctalEscape().Replace(fields[4], m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString()) == path)
-                return true;
-        }
-        return false;
-    }
-
     public static void MountExt4(string device, string mountpoint)
     {
         Directory.CreateDirectory(mountpoint);
@@ -37,7 +23,7 @@ internal static partial class Mounts
     public static bool Unmount(string path, int attempts = 20)
     {
         var clean = true;
-        for (var attempt = 1; IsMounted(path); attempt++)
+        for (var attempt = 1; MountPoints.IsMounted(path); attempt++)
         {
             if (Libc.Umount2(path, 0) == 0)
                 continue;

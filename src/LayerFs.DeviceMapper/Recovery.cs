@@ -119,7 +119,7 @@ internal sealed class Recovery : IDisposable
     {
         var mountpoint = Layout.ViewMountpoint(viewName);
         var dir = Path.GetDirectoryName(mountpoint)!;
-        if (Directory.Exists(dir) && !Mounts.IsMounted(mountpoint))
+        if (Directory.Exists(dir) && !MountPoints.IsMounted(mountpoint))
             Directory.Delete(dir, recursive: true);
     }
 
@@ -130,7 +130,7 @@ internal sealed class Recovery : IDisposable
         if (!Pool.ActiveDevices().Contains(name))
             Dmsetup.Create(name, Pool.ThinTable(record.DeviceId, record.Size));
         var mountpoint = Layout.ViewMountpoint(record.Name);
-        if (!Mounts.IsMounted(mountpoint))
+        if (!MountPoints.IsMounted(mountpoint))
         {
             Mounts.MountExt4(Dmsetup.NodePath(name), mountpoint);
             Log.Information("mounted view {View} (thin device {Id}) at {Path}", record.Name, record.DeviceId, mountpoint);

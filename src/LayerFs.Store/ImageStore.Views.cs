@@ -115,22 +115,9 @@ public sealed partial class ImageStore
         if (!Directory.Exists(Layout.ViewsDir))
             return;
         var live = Views().Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-        var mounts = MountedPaths();
+        var mounts = MountPoints.All();
         foreach (var dir in Directory.EnumerateDirectories(Layout.ViewsDir))
             if (!live.Contains(Path.GetFileName(dir)) && !mounts.Any(m => m == dir || m.StartsWith(dir + "/", StringComparison.Ordinal)))
                 Directory.Delete(dir, recursive: true);
-    }
-
-    /// <summary>Mount points from /proc/self/mountinfo (field 5; octal escapes decoded).</summary>
-    private static List<string> MountedPaths()
-    {
-        var paths = new List<string>();
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            var fields = line.Split(' ');
-            if (fields.Length > 4)
-                paths.Add(System.Text.RegularExpressions.Regex.Replace(fields[4], @"\\([0-7]{3})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString()));
-        }
-        return paths;
     }
 }

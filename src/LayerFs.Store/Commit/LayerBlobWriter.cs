@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using LayerFs.Store.Content;
 using LayerFs.Store.Views;
 using LayerFs.Tar;
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using LayerFs.Store.Content;
 using LayerFs.Store.Index;
 using LayerFs.Store.Model;
@@ -90,7 +89,7 @@ internal sealed class Verifier
             try
             {
                 using var tar = LayerTar.Load(_layout, _db, diffId);
-                using var hasher = new HashingSink();
+                using var hasher = new HashingWriteStream(Stream.Null, leaveOpen: false);
                 tar.CopyTo(hasher);
                 var actual = hasher.Digest;
                 if (actual != diffId)
@@ -110,32 +109,5 @@ internal sealed class Verifier
         cmd.CommandText = "SELECT stored FROM layer_blobs WHERE blob_digest = $b";
         cmd.Parameters.AddWithValue("$b", blob.ToString());
         return cmd.ExecuteScalar() is long stored && stored == 1;
-    }
-
-    /// <summary>A write-only stream that only hashes.</summary>
-    private sealed class HashingSink : Stream
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        public Digest Digest => Digest.FromHash(_hash.GetHashAndReset());
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Write(byte[] buffer, int offset, int count) => _hash.AppendData(buffer, offset, count);
-        public override void Write(ReadOnlySpan<byte> buffer) => _hash.AppendData(buffer);
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-                _hash.Dispose();
-            base.Dispose(disposing);
-        }
     }
 }

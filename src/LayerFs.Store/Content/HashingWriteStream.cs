@@ -1,8 +1,11 @@
 using System.Security.Cryptography;
 
-namespace LayerFs.Store.Commit;
+namespace LayerFs.Store.Content;
 
-/// <summary>Writes through to an inner stream, hashing and counting every byte (a blob's digest and size as it is made).</summary>
+/// <summary>
+/// Writes through to an inner stream, hashing and counting every byte (a blob's digest and size as
+/// it is made; over Stream.Null, just the digest of what is written).
+/// </summary>
 internal sealed class HashingWriteStream : Stream
 {
     private readonly Stream _inner;
