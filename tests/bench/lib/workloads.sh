@@ -58,7 +58,9 @@ record() {
 # status 124 when cut off after LIMIT seconds.
 hyperfine_json() {
   local json=$1 log=$2 limit=$3 runs=$4 warmup=$5 prepare=$6 cmd=$7
-  local args=(--runs "$runs" --warmup "$warmup" --shell=bash --style=none --export-json "$json")
+  # --output=inherit: a failing command's own error line (tar's, fio's) lands in the log and the
+  # report; every timed command sends its regular output to /dev/null or a pipe itself
+  local args=(--runs "$runs" --warmup "$warmup" --shell=bash --style=none --output=inherit --export-json "$json")
   [ -n "$prepare" ] && args+=(--prepare "$prepare")
   # --foreground keeps hyperfine in our process group, so Ctrl-C reaches it
   timeout --foreground -k 10 "$limit" hyperfine "${args[@]}" "$cmd" >> "$log" 2>&1
@@ -100,7 +102,7 @@ measure() {
     bench_log "$row $who: $note"
     record "$row" "$who" "$slot" timeout "$note"
   else
-    note=$(grep -v '^\s*$' "$base.log" | tail -2 | tr '\n' ' ' | cut -c1-300)
+    note=$(grep -v -e '^\s*$' -e '^Error: Command terminated' -e 'Exiting with failure status' "$base.log" | tail -2 | tr '\n' ' ' | cut -c1-300)
     bench_log "$row $who failed: $note"
     record "$row" "$who" "$slot" failed "$note"
   fi
@@ -162,11 +164,14 @@ measure_one() {
 measure_fio() {
   local who=$1 slot=$2 root r base iops='[]' p99='[]' note=""
   root=$(contender_root "$who" big)
+  # fio splits --filename at ':' (several files); LayerFs paths hold name:tag
+  local file=$root/big.bin
+  file=${file//:/\\:}
   bench_log "W5 $who (slot $slot): $FIO_RUNS runs of ${FIO_SECONDS} s"
   for r in $(seq "$FIO_RUNS"); do
     base=$RAW/W5.$who.$slot.$r
     if ! $CTL cold "$who" big > "$base.log" 2>&1; then note="remount failed: $(tail -1 "$base.log")"; break; fi
-    if ! timeout --foreground -k 10 $((FIO_SECONDS + 60)) fio --name=w5 --filename="$root/big.bin" --readonly \
+    if ! timeout --foreground -k 10 $((FIO_SECONDS + 60)) fio --name=w5 --filename="$file" --readonly \
         --rw=randread --bs=4k --ioengine=psync --iodepth=1 --numjobs=1 --time_based --runtime="$FIO_SECONDS" \
         --output-format=json --output="$base.json" >> "$base.log" 2>&1; then
       note="fio failed: $(grep -v '^\s*$' "$base.log" | tail -1)"; break
