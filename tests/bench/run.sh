@@ -7,7 +7,7 @@
 # same run; absolute times mean little on a shared machine.
 #
 #   --quick           smoke run (make bench QUICK=1): fewer runs, native only at both ends of a row
-#   --only LIST       workloads to run, e.g. W2,W6 (default: all)
+#   --only LIST       workloads to run, e.g. W2,W6 or M1 (daemon memory; default: all)
 #   --contenders LIST restrict the contenders (default: all; native always runs)
 #   --cache DIR       data cache, outside the repository (default $LAYERFS_BENCH_CACHE or /var/tmp/layerfs-bench)
 #   --cache-cap GIB   refuse to grow the cache beyond this (default 20)
@@ -45,6 +45,7 @@ source "$BENCH_HOME/lib/data.sh"
 source "$BENCH_HOME/lib/contenders.sh"
 source "$BENCH_HOME/lib/workloads.sh"
 source "$BENCH_HOME/lib/views.sh"
+source "$BENCH_HOME/lib/memory.sh"
 
 [ "$(id -u)" -eq 0 ] || bench_die "run as root (dropping caches and mounting need it)"
 for tool in hyperfine fio jq python3 umoci tar gzip sha256sum setfattr; do
@@ -215,6 +216,11 @@ write_report() {
     echo
     jq -r --arg format notes -f "$BENCH_HOME/report/render.jq" "$RUN_DIR/results.json"
   } > "$RUN_DIR/results.txt"
+  if [ -f "$RAW/memory.json" ]; then
+    jq --slurpfile m "$RAW/memory.json" '.memory = $m[0]' "$RUN_DIR/results.json" > "$RAW/results.tmp" &&
+      mv "$RAW/results.tmp" "$RUN_DIR/results.json"
+    { echo; memory_summary; } | tee -a "$RUN_DIR/results.md" >> "$RUN_DIR/results.txt"
+  fi
   ln -sfn "$(basename "$RUN_DIR")" "$RESULTS/latest"
   REPORTED=1
   echo
@@ -236,4 +242,5 @@ setup_contenders
 BENCH_T0=$SECONDS          # the time budget counts from here: data generation happens once
 bench_log "measuring ($([ "$QUICK" = 1 ] && echo quick || echo full) run, budget $TIME_BUDGET s)"
 run_workloads
+wanted M1 && run_memory_workload
 write_report
