@@ -72,6 +72,8 @@ REPORTED=0
 on_exit() {
   local rc=$?
   trap - EXIT INT TERM
+  # a measurement still running (interrupted): its process group, hyperfine and the timed command
+  [ -n "${MEASURING_PID:-}" ] && { kill -TERM -- "-$MEASURING_PID" 2>/dev/null || true; wait "$MEASURING_PID" 2>/dev/null || true; }
   unmount_everything
   rm -rf "$BENCH_CACHE/scratch"
   if [ "$REPORTED" = 0 ] && [ -s "$RAW/rows.jsonl" ]; then

@@ -28,6 +28,7 @@ bench_params() {
   fi
   # the targets are at most 2x native: a contender past 5x is recorded as such, not timed further
   SLOW_CAP=5 MIN_RUN_LIMIT=10 PREPARE_ALLOWANCE=5
+  [ "$QUICK" = 1 ] && MIN_RUN_LIMIT=4 PREPARE_ALLOWANCE=3
 }
 
 # Seconds one run of a contender may take in a row, from native's last median there.
@@ -61,10 +62,20 @@ hyperfine_json() {
   local json=$1 log=$2 limit=$3 runs=$4 warmup=$5 prepare=$6 cmd=$7
   # --output=inherit: a failing command's own error line (tar's, fio's) lands in the log and the
   # report; every timed command sends its regular output to /dev/null or a pipe itself
-  local args=(--runs "$runs" --warmup "$warmup" --shell=bash --style=none --output=inherit --export-json "$json")
+  # HYPERFINE_SHELL=none for commands of a few milliseconds (W8): hyperfine then starts them
+  # itself instead of subtracting a calibrated shell start-up, which swamps them
+  local args=(--runs "$runs" --warmup "$warmup" --shell="${HYPERFINE_SHELL:-bash}" --style=none --output=inherit --export-json "$json")
   [ -n "$prepare" ] && args+=(--prepare "$prepare")
-  # --foreground keeps hyperfine in our process group, so Ctrl-C reaches it
-  timeout --foreground -k 10 "$limit" hyperfine "${args[@]}" "$cmd" >> "$log" 2>&1
+  # timeout (without --foreground) runs hyperfine in a process group of its own and, when the
+  # limit passes, ends the whole group: the timed command's children too (an umoci left running
+  # would still be writing while the next run's preparation clears its directory). Ctrl-C ends
+  # the group through on_exit (run.sh).
+  timeout -k 10 "$limit" hyperfine "${args[@]}" "$cmd" >> "$log" 2>&1 &
+  MEASURING_PID=$!
+  local rc=0
+  wait "$MEASURING_PID" || rc=$?
+  MEASURING_PID=""
+  return "$rc"
 }
 
 # measure ROW WHO SLOT RUNS WARMUP PREPARE CMD — times CMD with hyperfine; PREPARE
@@ -141,7 +152,8 @@ measure_one() {
       measure "$row" "$who" "$slot" "$runs" 0 "$CTL cold $who $ds" "$(workload_cmd "$id" "$root")" ;;
     */warm)
       local runs=$RUNS_WARM warmup=$WARMUP err
-      [ "$id" = W8 ] && runs=$RUNS_CHROOT warmup=3
+      local HYPERFINE_SHELL=bash
+      [ "$id" = W8 ] && runs=$RUNS_CHROOT warmup=3 HYPERFINE_SHELL=none
       if ! err=$(contender_mount "$who" "$ds" 2>&1); then
         record "$row" "$who" "$slot" failed "mount failed: $(tail -1 <<<"$err")"
         return
