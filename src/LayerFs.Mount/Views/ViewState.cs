@@ -17,8 +17,13 @@ namespace LayerFs.Mount.Views;
 /// </summary>
 internal sealed partial class ViewState : IDisposable
 {
-    /// <summary>How long the kernel may keep names and attributes. All changes pass through the mount, so this only bounds staleness after a crash.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long the kernel may keep names and attributes: as long as the image trees'. Every change
+    /// to a view passes through the mount, and the kernel updates or drops what it caches on each
+    /// change it sends (passthrough writes included), so nothing it keeps can go stale; a short
+    /// timeout only cost a LOOKUP or GETATTR per name and second (half the requests of an untar).
+    /// </summary>
+    public static readonly TimeSpan Timeout = Timeouts.Immutable;
 
     /// <summary>Identities of entries made in the view: the upper inode number with this bit, apart from image entry ids.</summary>
     private const long UpperBit = 1L << 35;
