@@ -88,6 +88,19 @@ public enum FuseSetAttrValid : uint
     KillSuidGid = 1 << 11,
 }
 
+/// <summary>The FUSE_WRITE_* bits of a WRITE's writeFlags.</summary>
+public static class FuseWriteFlags
+{
+    /// <summary>FUSE_WRITE_CACHE: a delayed write from the page cache (writeback cache mode).</summary>
+    public const uint Cache = 1 << 0;
+
+    /// <summary>FUSE_WRITE_LOCKOWNER: lock_owner is valid.</summary>
+    public const uint LockOwner = 1 << 1;
+
+    /// <summary>FUSE_WRITE_KILL_SUIDGID: with HandleKillPriv, the writer lacks CAP_FSETID: clear S_ISUID and (if group-executable) S_ISGID.</summary>
+    public const uint KillSuidGid = 1 << 2;
+}
+
 public struct FuseSetAttr
 {
     public FuseSetAttrValid Valid;

@@ -62,6 +62,19 @@ public sealed class FuseMountOptions
     /// <summary>Hand regular-file I/O to the kernel when the filesystem offers a backing fd and the kernel allows it.</summary>
     public bool Passthrough { get; set; } = true;
 
+    /// <summary>
+    /// The filesystem clears set-id bits and security.capability itself (FUSE_HANDLE_KILLPRIV_V2), so
+    /// the kernel no longer asks GETATTR before each chown nor GETXATTR security.capability before each
+    /// write (it keeps S_NOSEC on inodes it has seen without them). The contract the filesystem takes
+    /// on: clear security.capability on every write, truncate and chown of a regular file; clear
+    /// S_ISUID, and S_ISGID when group-executable, on a chown (<see cref="FuseSetAttrValid.KillSuidGid"/>
+    /// with Uid/Gid), on a truncate and a WRITE when the kernel asks (KillSuidGid with Size;
+    /// FUSE_WRITE_KILL_SUIDGID in writeFlags: the caller lacks CAP_FSETID), and on a SETATTR that
+    /// changes nothing (Valid without any field): that is how the kernel passes on its file_remove_privs
+    /// for a write it does not send (passthrough), whatever the caller's capabilities.
+    /// </summary>
+    public bool HandleKillPriv { get; set; }
+
     /// <summary>The largest WRITE (and READ) request; also sizes the per-thread buffers. Clamped to the kernel's max_pages.</summary>
     public uint MaxWrite { get; set; } = 1024 * 1024;
 

@@ -20,6 +20,8 @@ namespace LayerFs.Fuse.Session;
 /// <item>DIRECT_IO_ALLOW_MMAP: shared mmap keeps working if a filesystem uses FOPEN_DIRECT_IO.</item>
 /// <item>PASSTHROUGH (with max_stack_depth): when allowed, see SessionPlan.</item>
 /// <item>WRITEBACK_CACHE: only on request and never with PASSTHROUGH (the kernel refuses the pair).</item>
+/// <item>HANDLE_KILLPRIV_V2: only when the filesystem takes on clearing set-id bits and
+/// capabilities (FuseMountOptions.HandleKillPriv): saves a GETATTR per chown and a GETXATTR per write.</item>
 /// <item>INIT_EXT: always echoed, or the kernel ignores flags2.</item>
 /// </list>
 /// Not asked for: POSIX/FLOCK locks (the kernel keeps them local), SPLICE_* (plain read/writev),
@@ -62,6 +64,8 @@ internal static class InitNegotiation
                 : FuseInitFlags.DoReadDirPlus | FuseInitFlags.ReadDirPlusAuto;
         if (plan.WantPassthrough)
             wanted |= FuseInitFlags.Passthrough;
+        if (options.HandleKillPriv)
+            wanted |= FuseInitFlags.HandleKillPrivV2;
         var negotiated = wanted & offered;
         if (options.WritebackCache && !negotiated.HasFlag(FuseInitFlags.Passthrough))
         {

@@ -95,6 +95,9 @@ public sealed class MountSettings
             // what it gets: with READDIRPLUS_AUTO it would list plainly and send a LOOKUP for most
             // names of a find or ls -l walk instead.
             ReadDirPlus = FuseReadDirPlusMode.Always,
+            // Views clear set-id bits and capabilities themselves (ViewFileNode.KillPrivileges), so
+            // the kernel spares a GETATTR per chown and a GETXATTR per write.
+            HandleKillPriv = true,
         };
         if (Threads is { } threads)
             options.Threads = threads;

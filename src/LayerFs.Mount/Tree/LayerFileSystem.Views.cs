@@ -43,14 +43,14 @@ public sealed partial class LayerFileSystem
 
     private FuseEntry Entry(ViewNode node, in FuseAttr attr) => node.EntryOf(attr, _tree.Nodes);
 
-    private int SetViewAttr(ulong nodeId, in FuseSetAttr changes, out FuseAttr attr)
+    private int SetViewAttr(ulong nodeId, in FuseSetAttr changes, uint callerPid, out FuseAttr attr)
     {
         FuseAttr result = default;
         var copy = changes;
         ViewHandle? handle = changes.Valid.HasFlag(FuseSetAttrValid.Fh) && _files.TryGetValue(changes.Fh, out var f) ? f as ViewHandle : null;
         var status = Guard("setattr", nodeId, () => _tree.Nodes.Get(nodeId) switch
         {
-            ViewFileNode file => file.SetAttr(_tree, copy, handle, out result),
+            ViewFileNode file => file.SetAttr(_tree, copy, handle, callerPid, out result),
             ViewDirNode dir => dir.SetAttr(_tree, copy, out result),
             null => MoreErrno.ESTALE,
             _ => Errno.EROFS,
@@ -62,7 +62,7 @@ public sealed partial class LayerFileSystem
     public override int SetAttr(in FuseRequestContext ctx, ulong nodeId, in FuseSetAttr changes, out FuseAttr attr, out TimeSpan attrTimeout)
     {
         attrTimeout = ViewState.Timeout;
-        return SetViewAttr(nodeId, changes, out attr);
+        return SetViewAttr(nodeId, changes, ctx.Pid, out attr);
     }
 
     public override int Symlink(in FuseRequestContext ctx, ulong parent, ReadOnlySpan<byte> name, ReadOnlySpan<byte> target, out FuseEntry entry)
@@ -186,7 +186,19 @@ public sealed partial class LayerFileSystem
         bytesWritten = 0;
         if (!_files.TryGetValue(fh, out var file))
             return Errno.EBADF;
-        return file is ViewHandle handle ? handle.Write(offset, data, out bytesWritten) : Errno.EROFS;
+        if (file is not ViewHandle handle)
+            return Errno.EROFS;
+        if ((writeFlags & FuseWriteFlags.KillSuidGid) != 0)
+        {
+            var rc = Guard("write", nodeId, () =>
+            {
+                using (handle.Node.View.Enter())
+                    return handle.Node.KillPrivileges(setIdBits: true, capability: false);
+            });
+            if (rc != 0)
+                return rc;
+        }
+        return handle.Write(offset, data, out bytesWritten);
     }
 
     public override int Fsync(in FuseRequestContext ctx, ulong nodeId, ulong fh, bool dataOnly)

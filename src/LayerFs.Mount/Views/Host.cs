@@ -19,6 +19,7 @@ internal static unsafe class Host
     public const uint S_IFLNK = 0xA000;
     public const uint S_ISUID = 0x800;
     public const uint S_ISGID = 0x400;
+    public const uint S_IXGRP = 0x8;
 
     private static int Errno() => Marshal.GetLastPInvokeError();
 

@@ -45,7 +45,7 @@ internal sealed partial class ViewDirNode
         var fd = View.DirFd(this);
         if (!probe.InUpper)
         {
-            rc = Host.MkNod(fd, name, Host.S_IFCHR, 0);
+            rc = View.MakeWhiteout(fd, name);
             if (rc != 0)
                 return rc;
             file.Unlinked = true;
@@ -105,7 +105,7 @@ internal sealed partial class ViewDirNode
             if (rc != 0)
                 return rc;
             View.ForgetDirFd(dir);
-            rc = probe.InUpper ? RemoveUpper(name, probe, directory: true) : Host.MkNod(View.DirFd(this), name, Host.S_IFCHR, 0);
+            rc = probe.InUpper ? RemoveUpper(name, probe, directory: true) : View.MakeWhiteout(View.DirFd(this), name);
             if (rc != 0)
                 return rc;
             dir.Removed = true;

@@ -23,8 +23,75 @@ internal sealed partial class ViewDirNode : ViewNode
         LowerAttributes = lowerAttributes;
     }
 
+    /// <summary>Directories with more image names than this are asked name by name instead of held in memory.</summary>
+    private const int LowerNamesBudget = 16 * 1024;
+
+    private DirLayer[] _lower = [];
+    private Dictionary<byte[], StackChild>? _lowerNames;
+    private List<StackChild>? _lowerList;
+    private Dictionary<long, int>? _lowerGroups;
+    private bool _lowerTooLarge;
+
     /// <summary>The image's directories merged below, top first (empty: nothing shows through).</summary>
-    public DirLayer[] Lower { get; set; }
+    public DirLayer[] Lower
+    {
+        get => _lower;
+        set
+        {
+            _lower = value;
+            _lowerNames = null;
+            _lowerList = null;
+            _lowerGroups = null;
+            _lowerTooLarge = false;
+        }
+    }
+
+    /// <summary>
+    /// The image's entry NAME below this directory (shadowed or not), null if none. The image never
+    /// changes, so the merged listing is read once (one query per layer) and kept with the node: an
+    /// untar, a cp -a or an rm -r asks about every name, several times each (lookup, unlink, create).
+    /// Lock held.
+    /// </summary>
+    public StackChild? LowerChild(TreeContext tree, byte[] name)
+    {
+        if (_lower.Length == 0 || IsReserved(name))
+            return null;
+        HoldLowerNames(tree);
+        return _lowerNames is { } held ? held.GetValueOrDefault(name) : StackLookup.Lookup(tree.Reader, _lower, name);
+    }
+
+    /// <summary>Reads and keeps the merged listing, unless it is kept already or too large.</summary>
+    private void HoldLowerNames(TreeContext tree)
+    {
+        if (_lowerNames is not null || _lowerTooLarge || _lower.Length == 0)
+            return;
+        var children = StackLookup.List(tree.Reader, _lower);
+        if (children.Count > LowerNamesBudget)
+        {
+            _lowerTooLarge = true;
+        }
+        else
+        {
+            var names = new Dictionary<byte[], StackChild>(children.Count, ByteOrder.Instance);
+            foreach (var child in children)
+                names[child.Top.Name] = child;
+            _lowerGroups = HardLinks.GroupsUnder(tree.Reader, _lower.Select(l => l.EntryId));
+            _lowerList = children;
+            _lowerNames = names;
+        }
+    }
+
+    /// <summary>What an image non-directory of this directory shows (its hard-link group from the kept listing when there is one).</summary>
+    private LinkTarget ResolveLower(TreeContext tree, StackChild child) => HardLinks.Resolve(tree.Reader, child.Top, _lowerGroups);
+
+    /// <summary>The image's merged names below this directory, in name order, and their hard-link groups (from the kept listing when there is one).</summary>
+    private (IReadOnlyList<StackChild> Children, Dictionary<long, int> Groups) LowerListing(TreeContext tree)
+    {
+        HoldLowerNames(tree);
+        if (_lowerList is { } list && _lowerGroups is { } groups)
+            return (list, groups);
+        return (StackLookup.List(tree.Reader, _lower), HardLinks.GroupsUnder(tree.Reader, _lower.Select(l => l.EntryId)));
+    }
 
     /// <summary>The image entry whose metadata the directory shows until it is copied up.</summary>
     public long? LowerAttributes { get; set; }
@@ -47,7 +114,7 @@ internal sealed partial class ViewDirNode : ViewNode
         if (Removed)
             return Errno.ENOENT;
         var bytes = name.ToArray();
-        probe.LowerChild = Lower.Length > 0 && !IsReserved(name) ? StackLookup.Lookup(tree.Reader, Lower, bytes) : null;
+        probe.LowerChild = LowerChild(tree, bytes);
         var fd = View.DirFd(this);
         if (fd >= 0)
         {
@@ -113,7 +180,7 @@ internal sealed partial class ViewDirNode : ViewNode
             attr = Attributes.FromEntry(child.Attributes, dir.Ino, 1);
             return 0;
         }
-        var link = HardLinks.Resolve(tree.Reader, child.Top);
+        var link = ResolveLower(tree, child);
         var lowerFile = View.Live(link.GroupId) as ViewFileNode;
         if (lowerFile is null || lowerFile.IsUpper)
             lowerFile = View.Register(new ViewFileNode(View, link.GroupId, Attributes.TypeOf(link.Attributes.Kind), this, name, link));
@@ -216,7 +283,7 @@ internal sealed partial class ViewDirNode : ViewNode
                     if ((st.Mode & Host.S_IFMT) == Host.S_IFDIR)
                     {
                         // Numbered as a lookup would: a merged directory keeps its image entry's number.
-                        var lowerDir = Lower.Length > 0 ? StackLookup.Lookup(tree.Reader, Lower, entry.Name) : null;
+                        var lowerDir = LowerChild(tree, entry.Name);
                         var identity = lowerDir is { IsDirectory: true } && !IsOpaque(entry.Name) ? lowerDir.Top.Id : ViewState.UpperIdentity(st.Ino);
                         names[entry.Name] = new Listed(entry.Name, View.InoOf(identity), Attributes.Directory);
                         continue;
@@ -230,8 +297,7 @@ internal sealed partial class ViewDirNode : ViewNode
         }
         if (Lower.Length > 0)
         {
-            var children = StackLookup.List(tree.Reader, Lower);
-            var groups = HardLinks.GroupsUnder(tree.Reader, Lower.Select(l => l.EntryId));
+            var (children, groups) = LowerListing(tree);
             foreach (var child in children)
             {
                 if (names.ContainsKey(child.Top.Name) || hidden.Contains(child.Top.Name))

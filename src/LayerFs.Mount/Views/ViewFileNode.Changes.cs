@@ -96,12 +96,19 @@ internal sealed partial class ViewFileNode
         }
     }
 
-    public int SetAttr(TreeContext tree, in FuseSetAttr changes, ViewHandle? handle, out FuseAttr attr)
+    public int SetAttr(TreeContext tree, in FuseSetAttr changes, ViewHandle? handle, uint callerPid, out FuseAttr attr)
     {
         attr = default;
         using (View.Enter())
         {
             int rc;
+            var fields = changes.Valid & ~(FuseSetAttrValid.Fh | FuseSetAttrValid.LockOwner | FuseSetAttrValid.KillSuidGid);
+            if (fields == FuseSetAttrValid.None)
+            {
+                // The kernel's file_remove_privs before a write it does not send us (passthrough, or fallocate).
+                rc = KillPrivileges(setIdBits: !CallerCapabilities.HasFsetid(callerPid), capability: true);
+                return rc != 0 ? rc : GetAttrLocked(tree, out attr);
+            }
             if (changes.Valid.HasFlag(FuseSetAttrValid.Size))
             {
                 if (Type != Attributes.Regular)
@@ -134,8 +141,12 @@ internal sealed partial class ViewFileNode
                 }
                 if (rc != 0)
                     return rc;
+                // A truncate by a caller without CAP_FSETID (the host's truncate, as root, clears only the capability).
+                if (changes.Valid.HasFlag(FuseSetAttrValid.KillSuidGid) && (rc = KillPrivileges(setIdBits: true, capability: false)) != 0)
+                    return rc;
             }
-            if ((changes.Valid & ~(FuseSetAttrValid.Size | FuseSetAttrValid.Fh | FuseSetAttrValid.LockOwner)) != 0)
+            // A chown clears set-id bits and the capability by itself (the host does it on the upper file).
+            if ((changes.Valid & ~(FuseSetAttrValid.Size | FuseSetAttrValid.Fh | FuseSetAttrValid.LockOwner | FuseSetAttrValid.KillSuidGid)) != 0)
             {
                 rc = View.CopyUp(tree, this, withData: false);
                 if (rc != 0)
@@ -146,6 +157,38 @@ internal sealed partial class ViewFileNode
             }
             return GetAttrLocked(tree, out attr);
         }
+    }
+
+    /// <summary>
+    /// What a write, truncate or chown does to a regular file's privileges on a real filesystem, as
+    /// FUSE_HANDLE_KILLPRIV_V2 leaves it to the view: S_ISUID goes, S_ISGID too if the group may
+    /// execute (setIdBits: the caller lacks CAP_FSETID), and security.capability (always). Image
+    /// files are untouched: every write or truncate copies the file up first. Lock held.
+    /// </summary>
+    public int KillPrivileges(bool setIdBits, bool capability)
+    {
+        if (Type != Attributes.Regular || !IsUpper)
+            return 0;
+        var rc = StatUpper(out var st);
+        if (rc != 0)
+            return rc;
+        var mode = (uint)st.Mode & 0xFFFu;
+        var kept = mode;
+        if (setIdBits)
+        {
+            kept &= ~Host.S_ISUID;
+            if ((mode & Host.S_IXGRP) != 0)
+                kept &= ~Host.S_ISGID;
+        }
+        if (kept != mode && (rc = ChmodUpper(kept)) != 0)
+            return rc;
+        if (capability && XattrPath() is { } path)
+        {
+            rc = Host.RemoveXattr(path, "security.capability"u8);
+            if (rc != 0 && rc != Errno.ENODATA)
+                return rc;
+        }
+        return 0;
     }
 
     /// <summary>chown, then chmod (a chown clears set-id bits the chmod may set again), then times.</summary>

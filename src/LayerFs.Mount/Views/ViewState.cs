@@ -17,8 +17,13 @@ namespace LayerFs.Mount.Views;
 /// </summary>
 internal sealed partial class ViewState : IDisposable
 {
-    /// <summary>How long the kernel may keep names and attributes. All changes pass through the mount, so this only bounds staleness after a crash.</summary>
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long the kernel may keep names and attributes: as long as the image trees'. Every change
+    /// to a view passes through the mount, and the kernel updates or drops what it caches on each
+    /// change it sends (passthrough writes included), so nothing it keeps can go stale; a short
+    /// timeout only cost a LOOKUP or GETATTR per name and second (half the requests of an untar).
+    /// </summary>
+    public static readonly TimeSpan Timeout = Timeouts.Immutable;
 
     /// <summary>Identities of entries made in the view: the upper inode number with this bit, apart from image entry ids.</summary>
     private const long UpperBit = 1L << 35;
@@ -35,7 +40,11 @@ internal sealed partial class ViewState : IDisposable
     private readonly Dictionary<ulong, ViewDirNode> _dirty = [];
     private readonly int _upperFd;
     private readonly int _workFd;
+    /// <summary>The whiteout in work/ that upper whiteouts are hard links of (work/ is cleared at every start).</summary>
+    private static readonly byte[] SharedWhiteout = "#whiteout"u8.ToArray();
+
     private long _temp;
+    private bool _sharedWhiteout;
     private int _registrations;
 
     public ViewState(TreeContext tree, ViewInfo info, LayerStack? stack)
@@ -110,6 +119,34 @@ internal sealed partial class ViewState : IDisposable
             _dirFds.Clear();
         }
         return scope;
+    }
+
+    /// <summary>
+    /// Makes NAME in an upper directory a whiteout (lock held): a hard link to one 0:0 device kept in
+    /// work/, as overlayfs shares its whiteouts, so that deleting an image file allocates no inode
+    /// (and replacing it frees none). A new shared device when the host's link count runs out; a
+    /// whiteout of its own if linking fails otherwise.
+    /// </summary>
+    public int MakeWhiteout(int dirFd, ReadOnlySpan<byte> name)
+    {
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            if (!_sharedWhiteout)
+            {
+                var made = Host.MkNod(_workFd, SharedWhiteout, Host.S_IFCHR, 0);
+                if (made != 0 && made != Errno.EEXIST)
+                    break;
+                _sharedWhiteout = true;
+            }
+            var rc = Host.Link(_workFd, SharedWhiteout, dirFd, name);
+            if (rc == 0 || rc == Errno.EEXIST)
+                return rc;
+            _sharedWhiteout = false;
+            if (rc != Errno.EMLINK && rc != Errno.ENOENT)
+                break;
+            Host.Unlink(_workFd, SharedWhiteout);
+        }
+        return Host.MkNod(dirFd, name, Host.S_IFCHR, 0);
     }
 
     /// <summary>A new name in work/.</summary>

@@ -212,6 +212,76 @@ public sealed class ViewOperationTests
     }
 
     [Fact]
+    public void Writes_truncates_and_chowns_clear_set_id_bits_and_capabilities_as_on_a_local_filesystem()
+    {
+        // The view clears them itself (FUSE_HANDLE_KILLPRIV_V2): a write or truncate by a process
+        // without CAP_FSETID drops S_ISUID and S_ISGID (passthrough writes included), one with it
+        // keeps them, a chown drops them,
+        // and security.capability goes on each. The same script on the host's own /tmp is the reference.
+        using var view = new ViewMount();
+        const string script = """
+            import ctypes, errno, os, struct, sys
+            base = sys.argv[2]
+            cap = struct.pack('<5I', 0x02000001, 1 << 13, 0, 0, 0)
+            def make(name, mode):
+                p = os.path.join(base, name)
+                with open(p, 'wb') as f:
+                    f.write(b'#!/bin/sh\n')
+                os.chmod(p, mode)
+                os.setxattr(p, 'security.capability', cap)
+                return p
+            def without_fsetid(action):
+                # Still root (the mount admits only its owner), but without CAP_FSETID (capability 4).
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        libc = ctypes.CDLL(None, use_errno=True)
+                        header, data = (ctypes.c_uint32 * 2)(0x20080522, 0), (ctypes.c_uint32 * 6)()
+                        if libc.capget(header, data) != 0:
+                            raise OSError(ctypes.get_errno(), 'capget')
+                        data[0] &= ~(1 << 4); data[1] &= ~(1 << 4)
+                        if libc.capset(header, data) != 0:
+                            raise OSError(ctypes.get_errno(), 'capset')
+                        action(); os._exit(0)
+                    except BaseException as e:
+                        print(e, file=sys.stderr); os._exit(1)
+                assert os.waitpid(pid, 0)[1] == 0
+            def state(p):
+                try:
+                    os.getxattr(p, 'security.capability'); caps = 'cap'
+                except OSError as e:
+                    caps = 'nocap' if e.errno == errno.ENODATA else str(e)
+                return '%o %s' % (os.stat(p).st_mode & 0o7777, caps)
+            def append(p):
+                with open(p, 'ab') as f:
+                    f.write(b'echo\n')
+            written, truncated = make('written', 0o6777), make('truncated', 0o6777)
+            without_fsetid(lambda: append(written))
+            without_fsetid(lambda: os.truncate(truncated, 1))
+            rootwrite, chowned = make('rootwrite', 0o6755), make('chowned', 0o6755)
+            append(rootwrite)
+            os.chown(chowned, 1000, 1000)
+            print(' '.join(state(p) for p in (written, truncated, rootwrite, chowned)))
+            """;
+        var local = Directory.CreateTempSubdirectory("layerfs-killpriv-");
+        try
+        {
+            var expected = view.Python(script, local.FullName);
+            Assert.Equal("777 nocap 777 nocap 6755 nocap 755 nocap", expected);
+            Assert.Equal(expected, view.Python(script, view.In("tmp")));
+            view.Remount();
+            Assert.Equal("777 6755 755", view.Python("""
+                import os, sys
+                print(' '.join('%o' % (os.stat(os.path.join(sys.argv[1], 'tmp', n)).st_mode & 0o7777) for n in ('written', 'rootwrite', 'chowned')))
+                """));
+        }
+        finally
+        {
+            local.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Views_appear_and_go_while_mounted_and_removal_frees_the_upper_directory()
     {
         using var view = new ViewMount();
