@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
     --big) big=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    --quick) files=10000; big=256M; walk_runs=1; shift ;;
+    --quick) files=5000; big=256M; walk_runs=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
