@@ -21,6 +21,7 @@ namespace LayerFs.Fuse.Session;
 /// <item>PASSTHROUGH (with max_stack_depth): when allowed, see SessionPlan.</item>
 /// <item>WRITEBACK_CACHE: only on request and never with PASSTHROUGH (the kernel refuses the pair).</item>
 /// <item>INIT_EXT: always echoed, or the kernel ignores flags2.</item>
+/// <item>POSIX_ACL: only on request (FuseMountOptions.PosixAcl).</item>
 /// </list>
 /// Not asked for: POSIX/FLOCK locks (the kernel keeps them local), SPLICE_* (plain read/writev),
 /// SETXATTR_EXT, SECURITY_CTX, ALLOW_IDMAP, OVER_IO_URING, REQUEST_TIMEOUT.
@@ -62,6 +63,8 @@ internal static class InitNegotiation
                 : FuseInitFlags.DoReadDirPlus | FuseInitFlags.ReadDirPlusAuto;
         if (plan.WantPassthrough)
             wanted |= FuseInitFlags.Passthrough;
+        if (options.PosixAcl)
+            wanted |= FuseInitFlags.PosixAcl;
         var negotiated = wanted & offered;
         if (options.WritebackCache && !negotiated.HasFlag(FuseInitFlags.Passthrough))
         {

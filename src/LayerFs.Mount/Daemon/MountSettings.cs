@@ -95,6 +95,9 @@ public sealed class MountSettings
             // what it gets: with READDIRPLUS_AUTO it would list plainly and send a LOOKUP for most
             // names of a find or ls -l walk instead.
             ReadDirPlus = FuseReadDirPlusMode.Always,
+            // The kernel caches ACLs (and so the absence of one) per inode: ls -l asks for
+            // system.posix_acl_access on every name, a round trip each without this.
+            PosixAcl = true,
         };
         if (Threads is { } threads)
             options.Threads = threads;
