@@ -10,7 +10,7 @@ internal static class Timeouts
     public static readonly TimeSpan Immutable = TimeSpan.FromDays(1);
 
     /// <summary>
-    /// images/, layers/ and views/ change with every import, tag, rmi and view command, and each
+    /// images/ and layers/ change with every import, tag and rmi, and each
     /// answer checks the index generation first. The kernel may keep these names for the
     /// shortest time it knows (the timeout rounds up to one jiffy, and the kernel trusts the name
     /// until the jiffy after): not zero, because every path through images/&lt;tag&gt;/ (ls -lR
@@ -19,4 +19,13 @@ internal static class Timeouts
     /// after each change, which is longer, so a change still shows once the command returns.
     /// </summary>
     public static readonly TimeSpan Catalog = TimeSpan.FromTicks(1);
+
+    /// <summary>views/ and its views' own names: not cached at all (writable trees are another matter).</summary>
+    public static readonly TimeSpan Views = TimeSpan.Zero;
+
+    /// <summary>
+    /// The absence of a name in images/, layers/ or views/ is not cached at all: no walk depends
+    /// on a miss there, and a new tag shows to the very next lookup.
+    /// </summary>
+    public static readonly TimeSpan CatalogAbsence = TimeSpan.Zero;
 }
