@@ -58,8 +58,7 @@ public sealed partial class ImageStore
                 cmd.Parameters.AddWithValue("$t", view.CreatedAt.ToUnixTimeSeconds());
                 cmd.ExecuteNonQuery();
             }
-            StoreDatabase.BumpGeneration(_db, tx);
-            tx.Commit();
+            StoreDatabase.CommitNewGeneration(_db, tx);
         }
         catch
         {
@@ -84,8 +83,7 @@ public sealed partial class ImageStore
                 cmd.Parameters.AddWithValue("$n", name);
                 cmd.ExecuteNonQuery();
             }
-            StoreDatabase.BumpGeneration(_db, tx);
-            tx.Commit();
+            StoreDatabase.CommitNewGeneration(_db, tx);
         }
         snapshotter.Remove(this, view);
     }

@@ -120,8 +120,7 @@ public sealed partial class ImageStore : IDisposable
             cmd.Parameters.AddWithValue("$i", image.Id.ToString());
             cmd.ExecuteNonQuery();
         }
-        StoreDatabase.BumpGeneration(_db, tx);
-        tx.Commit();
+        StoreDatabase.CommitNewGeneration(_db, tx);
     }
 
     /// <summary>
@@ -157,8 +156,7 @@ public sealed partial class ImageStore : IDisposable
                 Exec("DELETE FROM tags WHERE image_id = $i");
                 Exec("DELETE FROM images WHERE id = $i");
             }
-            StoreDatabase.BumpGeneration(_db, tx);
-            tx.Commit();
+            StoreDatabase.CommitNewGeneration(_db, tx);
         }
         var freed = deleteImage ? new GarbageCollector(Layout, _db).Collect(dryRun: false) : PruneReport.Empty;
         return new RemoveResult(untagged, deleteImage ? image.Id : null, freed);

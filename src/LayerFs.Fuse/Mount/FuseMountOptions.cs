@@ -109,6 +109,14 @@ public sealed class FuseMountOptions
     /// <summary>Ask for FUSE_WRITEBACK_CACHE. Never granted together with passthrough (the kernel refuses the pair).</summary>
     public bool WritebackCache { get; set; }
 
+    /// <summary>
+    /// Ask for FUSE_POSIX_ACL: the kernel then checks POSIX ACLs itself (it implies
+    /// default_permissions) and caches each inode's ACLs, so that getxattr of
+    /// system.posix_acl_access (ls -l asks it of every name) is asked of the filesystem once per
+    /// inode instead of on every call. The filesystem must keep mode and ACL consistent on writes.
+    /// </summary>
+    public bool PosixAcl { get; set; }
+
     /// <summary>How many background requests (readahead, async direct I/O) the kernel keeps in flight.</summary>
     public ushort MaxBackground { get; set; } = 64;
 

@@ -23,6 +23,7 @@ namespace LayerFs.Fuse.Session;
 /// <item>HANDLE_KILLPRIV_V2: only when the filesystem takes on clearing set-id bits and
 /// capabilities (FuseMountOptions.HandleKillPriv): saves a GETATTR per chown and a GETXATTR per write.</item>
 /// <item>INIT_EXT: always echoed, or the kernel ignores flags2.</item>
+/// <item>POSIX_ACL: only on request (FuseMountOptions.PosixAcl).</item>
 /// </list>
 /// Not asked for: POSIX/FLOCK locks (the kernel keeps them local), SPLICE_* (plain read/writev),
 /// SETXATTR_EXT, SECURITY_CTX, ALLOW_IDMAP, OVER_IO_URING, REQUEST_TIMEOUT.
@@ -64,8 +65,13 @@ internal static class InitNegotiation
                 : FuseInitFlags.DoReadDirPlus | FuseInitFlags.ReadDirPlusAuto;
         if (plan.WantPassthrough)
             wanted |= FuseInitFlags.Passthrough;
+<<<<<<< HEAD
         if (options.HandleKillPriv)
             wanted |= FuseInitFlags.HandleKillPrivV2;
+=======
+        if (options.PosixAcl)
+            wanted |= FuseInitFlags.PosixAcl;
+>>>>>>> treeperf
         var negotiated = wanted & offered;
         if (options.WritebackCache && !negotiated.HasFlag(FuseInitFlags.Passthrough))
         {

@@ -9,7 +9,7 @@ namespace LayerFs.Mount.Daemon;
 /// Watches the index generation (bumped by every import, tag and rmi) and tells the kernel to
 /// drop what it may have cached of images/ and layers/: the names that came, went or now name
 /// another image. The tree already answers every images/ request from the current generation
-/// with zero timeouts; this makes a change visible even to a dentry the kernel would otherwise
+/// with the shortest timeouts the kernel knows; this makes a change visible even to a dentry the kernel would otherwise
 /// still trust, and runs on its own thread, never inside a request (the kernel takes the
 /// directory's lock to apply a notification).
 /// </summary>

@@ -85,7 +85,7 @@ internal sealed class IndexReader : IDisposable
         using var r = _entryAndGroupSize.ExecuteReader();
         if (!r.Read())
             return null;
-        return (EntryRows.Read(r), 1 + r.GetInt32(17));
+        return (EntryRows.Read(r), 1 + r.GetInt32(EntryRows.Count));
     }
 
     /// <summary>The other members of the hard-link group whose first member is <paramref name="first"/>.</summary>

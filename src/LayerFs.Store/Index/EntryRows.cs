@@ -10,7 +10,16 @@ namespace LayerFs.Store.Index;
 public static class EntryRows
 {
     /// <summary>The columns of entries that make an <see cref="EntryRow"/>, in the order <see cref="Read"/> expects.</summary>
-    public const string Columns = "id, layer_id, parent, name, kind, mode, uid, gid, size, mtime, mtime_ns, rdev_major, rdev_minor, link, object, hardlink, flags";
+    /// <remarks>
+    /// The last says whether the entry has xattrs (one probe of the xattrs key): most have none,
+    /// and a mount then answers getxattr (which ls -l asks twice for every name) from memory.
+    /// Selected from the entries table unaliased.
+    /// </remarks>
+    public const string Columns = "id, layer_id, parent, name, kind, mode, uid, gid, size, mtime, mtime_ns, rdev_major, rdev_minor, link, object, hardlink, flags, "
+        + "EXISTS (SELECT 1 FROM xattrs WHERE xattrs.entry = entries.id)";
+
+    /// <summary>How many columns <see cref="Columns"/> selects: the index of the first column after them.</summary>
+    public const int Count = 18;
 
     /// <summary>The current row of a reader that selected <see cref="Columns"/> first.</summary>
     public static EntryRow Read(SqliteDataReader r) => new(
@@ -30,5 +39,6 @@ public static class EntryRows
         r.IsDBNull(13) ? null : (byte[])r.GetValue(13),
         r.IsDBNull(14) ? null : (byte[])r.GetValue(14),
         r.IsDBNull(15) ? null : r.GetInt64(15),
-        (EntryFlags)r.GetInt32(16));
+        (EntryFlags)r.GetInt32(16),
+        r.GetBoolean(17));
 }

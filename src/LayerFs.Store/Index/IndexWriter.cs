@@ -30,8 +30,7 @@ internal static class IndexWriter
             InsertLayer(conn, tx, layer);
         foreach (var image in images)
             InsertImage(conn, tx, image);
-        StoreDatabase.BumpGeneration(conn, tx);
-        tx.Commit();
+        StoreDatabase.CommitNewGeneration(conn, tx);
     }
 
     /// <summary>

@@ -111,10 +111,30 @@ public static class StoreDatabase
     }
 
     /// <summary>
+    /// How long a reader of the store may go on showing the images, tags and views of a
+    /// generation after a newer one has committed. A mount lets the kernel keep names under
+    /// images/ and views/ for the shortest time it can (one or two jiffies: at most 20 ms at
+    /// HZ=100), since every path through them would otherwise cost a round trip to the daemon;
+    /// writers wait this long after committing, so a change shows as soon as the command returns.
+    /// </summary>
+    public static readonly TimeSpan ReaderStaleness = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>
+    /// Bumps the generation and commits, then waits out <see cref="ReaderStaleness"/>: what every
+    /// change to images, tags or views ends with.
+    /// </summary>
+    internal static void CommitNewGeneration(SqliteConnection conn, SqliteTransaction tx)
+    {
+        BumpGeneration(conn, tx);
+        tx.Commit();
+        Thread.Sleep(ReaderStaleness);
+    }
+
+    /// <summary>
     /// Bumped by every change to images or tags, inside the same transaction; a mounted store
     /// polls it to know when to tell the kernel that images/ changed.
     /// </summary>
-    internal static void BumpGeneration(SqliteConnection conn, SqliteTransaction tx)
+    private static void BumpGeneration(SqliteConnection conn, SqliteTransaction tx)
     {
         using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;

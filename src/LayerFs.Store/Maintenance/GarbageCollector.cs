@@ -171,8 +171,9 @@ internal sealed class GarbageCollector
             Exec(tx, "DELETE FROM objects WHERE hash NOT IN (SELECT object FROM entries WHERE object IS NOT NULL)");
             // Removed chains disappear from a mounted layers/: tell mounts the index changed.
             if (chains.Count > 0 || layers.Count > 0)
-                StoreDatabase.BumpGeneration(_db, tx);
-            tx.Commit();
+                StoreDatabase.CommitNewGeneration(_db, tx);
+            else
+                tx.Commit();
         }
         // After the rows are gone: a reader that pins a layer later finds no rows to read.
         var spared = SparedObjects(deadLayerObjects);

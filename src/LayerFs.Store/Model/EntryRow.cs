@@ -18,7 +18,8 @@ public sealed record EntryRow(
     byte[]? Link,
     byte[]? Object,
     long? HardLink,
-    EntryFlags Flags)
+    EntryFlags Flags,
+    bool HasXattrs)
 {
     public bool IsWhiteout => (Flags & EntryFlags.Whiteout) != 0;
     public bool IsOpaqueMarker => (Flags & EntryFlags.OpaqueMarker) != 0;

@@ -9,17 +9,22 @@ namespace LayerFs.Mount.Tree.Nodes;
 /// A non-directory of a layer (regular file, symlink, device, fifo), in a rootfs or a diff/,
 /// numbered and described by its hard-link group's first member (itself, if it has no other
 /// names). A regular file reads from its object, which the kernel can serve by passthrough.
-/// The most numerous node by far, so it holds one field besides the base's: its scope; the
-/// entry it shows is its key's id.
+/// The most numerous node by far, so it holds little besides the base's fields: its scope, and
+/// whether its entry may have xattrs; the entry it shows is its key's id.
 /// </summary>
 internal sealed class EntryFile : Node
 {
     private readonly TreeScope _scope;
 
+    /// <summary>False when the index says the entry has none: getxattr then needs no query.</summary>
+    private readonly bool _mayHaveXattrs;
+
     private EntryFile(TreeScope scope, LinkTarget link)
         : base(new NodeKey(scope.Id, link.GroupId), Attributes.TypeOf(link.Attributes.Kind))
     {
         _scope = scope;
+        // A hard link whose first member's row was missing shows that member's id: ask the index.
+        _mayHaveXattrs = link.Attributes.HasXattrs || link.Attributes.Id != link.GroupId;
     }
 
     public override ulong Ino => InodeNumbers.Entry(_scope.InodeNamespace, Key.Id);
@@ -97,7 +102,9 @@ internal sealed class EntryFile : Node
         }
     }
 
-    public override int GetXattr(TreeContext tree, string name, out byte[] value) => EntryXattrs.Get(tree, Entry, name, out value);
+    public override int GetXattr(TreeContext tree, string name, out byte[] value) =>
+        EntryXattrs.Get(tree, _mayHaveXattrs ? Entry : null, name, out value);
 
-    public override int ListXattr(TreeContext tree, out IReadOnlyList<string> names) => EntryXattrs.List(tree, Entry, out names);
+    public override int ListXattr(TreeContext tree, out IReadOnlyList<string> names) =>
+        EntryXattrs.List(tree, _mayHaveXattrs ? Entry : null, out names);
 }

@@ -24,7 +24,7 @@ internal sealed class ImagesDirectory : GeneratedDirectory
     // needs them for the permission check, so the kernel keeps them; the names follow the index.
     public override TimeSpan AttrTimeout => Timeouts.Immutable;
 
-    public override TimeSpan NegativeTimeout => Timeouts.Catalog;
+    public override TimeSpan NegativeTimeout => Timeouts.CatalogAbsence;
 
     public override bool Immutable => false;
 

@@ -13,7 +13,7 @@ internal sealed class LayersDirectory : GeneratedDirectory
     // Its attributes never change (the mount's time and owner); its names follow the index.
     public override TimeSpan AttrTimeout => Timeouts.Immutable;
 
-    public override TimeSpan NegativeTimeout => Timeouts.Catalog;
+    public override TimeSpan NegativeTimeout => Timeouts.CatalogAbsence;
 
     public override bool Immutable => false;
 

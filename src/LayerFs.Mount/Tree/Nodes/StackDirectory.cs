@@ -15,12 +15,16 @@ internal sealed class StackDirectory : Node
     private readonly DirLayer[] _layers;
     private readonly long _attributes;
 
+    /// <summary>Whether the attributes' entry has xattrs (if not, getxattr needs no query).</summary>
+    private readonly bool _attributesHaveXattrs;
+
     private StackDirectory(TreeScope scope, StackChild child)
         : base(new NodeKey(scope.Id, child.Top.Id), Attributes.Directory)
     {
         _scope = scope;
         _layers = child.Layers!;
         _attributes = child.Attributes.Id;
+        _attributesHaveXattrs = child.Attributes.HasXattrs;
     }
 
     public override ulong Ino => InodeNumbers.Entry(_scope.InodeNamespace, Key.Id);
@@ -82,7 +86,9 @@ internal sealed class StackDirectory : Node
         return base.Materialize(tree, entry, out found);
     }
 
-    public override int GetXattr(TreeContext tree, string name, out byte[] value) => EntryXattrs.Get(tree, _attributes, name, out value);
+    public override int GetXattr(TreeContext tree, string name, out byte[] value) =>
+        EntryXattrs.Get(tree, _attributesHaveXattrs ? _attributes : null, name, out value);
 
-    public override int ListXattr(TreeContext tree, out IReadOnlyList<string> names) => EntryXattrs.List(tree, _attributes, out names);
+    public override int ListXattr(TreeContext tree, out IReadOnlyList<string> names) =>
+        EntryXattrs.List(tree, _attributesHaveXattrs ? _attributes : null, out names);
 }

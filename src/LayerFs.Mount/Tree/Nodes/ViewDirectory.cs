@@ -23,9 +23,9 @@ internal sealed class ViewDirectory : GeneratedDirectory
         _view = view;
     }
 
-    public override TimeSpan EntryTimeout => Timeouts.Catalog;
+    public override TimeSpan EntryTimeout => Timeouts.Views;
 
-    public override TimeSpan AttrTimeout => Timeouts.Catalog;
+    public override TimeSpan AttrTimeout => Timeouts.Views;
 
     public override bool Immutable => false;
 

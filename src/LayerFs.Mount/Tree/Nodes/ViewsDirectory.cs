@@ -11,9 +11,9 @@ internal sealed class ViewsDirectory : GeneratedDirectory
     {
     }
 
-    public override TimeSpan AttrTimeout => Timeouts.Catalog;
+    public override TimeSpan AttrTimeout => Timeouts.Views;
 
-    public override TimeSpan NegativeTimeout => Timeouts.Catalog;
+    public override TimeSpan NegativeTimeout => Timeouts.CatalogAbsence;
 
     public override bool Immutable => false;
 
