@@ -65,13 +65,10 @@ internal static class InitNegotiation
                 : FuseInitFlags.DoReadDirPlus | FuseInitFlags.ReadDirPlusAuto;
         if (plan.WantPassthrough)
             wanted |= FuseInitFlags.Passthrough;
-<<<<<<< HEAD
         if (options.HandleKillPriv)
             wanted |= FuseInitFlags.HandleKillPrivV2;
-=======
         if (options.PosixAcl)
             wanted |= FuseInitFlags.PosixAcl;
->>>>>>> treeperf
         var negotiated = wanted & offered;
         if (options.WritebackCache && !negotiated.HasFlag(FuseInitFlags.Passthrough))
         {
