@@ -28,7 +28,7 @@ bench_params() {
   fi
   # the targets are at most 2x native: a contender past 5x is recorded as such, not timed further
   SLOW_CAP=5 MIN_RUN_LIMIT=10 PREPARE_ALLOWANCE=5
-  [ "$QUICK" = 1 ] && MIN_RUN_LIMIT=4 PREPARE_ALLOWANCE=3
+  if [ "$QUICK" = 1 ]; then MIN_RUN_LIMIT=4 PREPARE_ALLOWANCE=3; fi
 }
 
 # Seconds one run of a contender may take in a row, from native's last median there.
