@@ -120,7 +120,7 @@ public sealed partial class ImageStore : IDisposable
             cmd.Parameters.AddWithValue("$i", image.Id.ToString());
             cmd.ExecuteNonQuery();
         }
-        StoreDatabase.CommitNewGeneration(_db, tx);
+        StoreDatabase.CommitCatalogChange(_db, tx);
     }
 
     /// <summary>
@@ -156,7 +156,7 @@ public sealed partial class ImageStore : IDisposable
                 Exec("DELETE FROM tags WHERE image_id = $i");
                 Exec("DELETE FROM images WHERE id = $i");
             }
-            StoreDatabase.CommitNewGeneration(_db, tx);
+            StoreDatabase.CommitCatalogChange(_db, tx);
         }
         var freed = deleteImage ? new GarbageCollector(Layout, _db).Collect(dryRun: false) : PruneReport.Empty;
         return new RemoveResult(untagged, deleteImage ? image.Id : null, freed);

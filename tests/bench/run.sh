@@ -179,16 +179,10 @@ setup_contenders() {
 # Whether LayerFs serves reads by FUSE passthrough here: a short extra mount in
 # the foreground, whose log says so ("serving STORE at MNT (passthrough True)").
 layerfs_passthrough_probe() {
-  local mp=$BENCH_MNT/layerfs-probe log=$RAW/layerfs-probe.log pid i answer
-  mkdir -p "$mp"
-  "$LAYERFS_CLI" --store "$LAYERFS_BENCH_STORE" --log-level information mount "$mp" -f -o suid,dev > "$log" 2>&1 &
-  pid=$!
+  local mp=$BENCH_MNT/layerfs-probe log=$RAW/layerfs-probe.log i answer
+  layerfs_foreground_mount "$mp" "$log" information -o suid,dev
   for i in $(seq 100); do is_mounted "$mp" && grep -q passthrough "$log" && break; sleep 0.1; done
-  unmount_path "$mp" timeout 30 "$LAYERFS_CLI" umount "$mp" || true
-  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  rmdir "$mp" 2>/dev/null || true
+  layerfs_foreground_unmount "$mp"
   answer=$(grep -o -m1 'passthrough [A-Za-z]*' "$log" | head -1 | cut -d' ' -f2)
   case ${answer,,} in true) answer=yes ;; false) answer=no ;; *) answer="not reported" ;; esac
   jq --arg pt "$answer" '.layerfs_passthrough = $pt' "$RAW/machine.json" > "$RAW/machine.tmp" &&

@@ -30,7 +30,7 @@ internal static class IndexWriter
             InsertLayer(conn, tx, layer);
         foreach (var image in images)
             InsertImage(conn, tx, image);
-        StoreDatabase.CommitNewGeneration(conn, tx);
+        StoreDatabase.CommitCatalogChange(conn, tx);
     }
 
     /// <summary>

@@ -111,9 +111,9 @@ public static class StoreDatabase
     }
 
     /// <summary>
-    /// How long a reader of the store may go on showing the images, tags and views of a
+    /// How long a reader of the store may go on showing the images, tags and layers of a
     /// generation after a newer one has committed. A mount lets the kernel keep names under
-    /// images/ and views/ for the shortest time it can (one or two jiffies: at most 20 ms at
+    /// images/ and layers/ for the shortest time it can (one or two jiffies: at most 20 ms at
     /// HZ=100), since every path through them would otherwise cost a round trip to the daemon;
     /// writers wait this long after committing, so a change shows as soon as the command returns.
     /// </summary>
@@ -121,13 +121,22 @@ public static class StoreDatabase
 
     /// <summary>
     /// Bumps the generation and commits, then waits out <see cref="ReaderStaleness"/>: what every
-    /// change to images, tags or views ends with.
+    /// change to images, tags or layers ends with.
+    /// </summary>
+    internal static void CommitCatalogChange(SqliteConnection conn, SqliteTransaction tx)
+    {
+        CommitNewGeneration(conn, tx);
+        Thread.Sleep(ReaderStaleness);
+    }
+
+    /// <summary>
+    /// Bumps the generation and commits, without waiting: for changes to views, whose names a
+    /// mount never lets the kernel cache.
     /// </summary>
     internal static void CommitNewGeneration(SqliteConnection conn, SqliteTransaction tx)
     {
         BumpGeneration(conn, tx);
         tx.Commit();
-        Thread.Sleep(ReaderStaleness);
     }
 
     /// <summary>

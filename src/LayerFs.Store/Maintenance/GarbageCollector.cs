@@ -171,7 +171,7 @@ internal sealed class GarbageCollector
             Exec(tx, "DELETE FROM objects WHERE hash NOT IN (SELECT object FROM entries WHERE object IS NOT NULL)");
             // Removed chains disappear from a mounted layers/: tell mounts the index changed.
             if (chains.Count > 0 || layers.Count > 0)
-                StoreDatabase.CommitNewGeneration(_db, tx);
+                StoreDatabase.CommitCatalogChange(_db, tx);
             else
                 tx.Commit();
         }

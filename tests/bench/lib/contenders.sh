@@ -204,3 +204,22 @@ unmount_everything() {
     bench_log "warning: still mounted below $BENCH_MNT: $(mounts_below "$BENCH_MNT" | tr '\n' ' ')"
   fi
 }
+
+# layerfs_foreground_mount MP LOG LEVEL [MOUNT ARGS...]: a LayerFs mount of the bench store in
+# the foreground, logging to LOG, for measurements that need its log or its daemon's PID
+# (LAYERFS_FOREGROUND_PID); layerfs_foreground_unmount MP ends it.
+layerfs_foreground_mount() {
+  local mp=$1 log=$2 level=$3; shift 3
+  mkdir -p "$mp"
+  "$LAYERFS_CLI" --store "$LAYERFS_BENCH_STORE" --log-level "$level" mount "$mp" -f "$@" > "$log" 2>&1 &
+  LAYERFS_FOREGROUND_PID=$!
+}
+
+layerfs_foreground_unmount() {
+  local mp=$1 pid=$LAYERFS_FOREGROUND_PID i
+  unmount_path "$mp" timeout 30 "$LAYERFS_CLI" umount "$mp" || true
+  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  rmdir "$mp" 2>/dev/null || true
+}

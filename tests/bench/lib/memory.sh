@@ -11,7 +11,7 @@
 MEMORY_TAGS=10
 
 run_memory_workload() {
-  local who=layerfs state mp=$BENCH_MNT/layerfs-memory log=$RAW/M1.layerfs.log pid i entries=0 n
+  local state mp=$BENCH_MNT/layerfs-memory log=$RAW/M1.layerfs.log pid i entries=0 n
   local out=$RAW/memory.json
   state=$(not_ready layerfs M1)
   if [ -n "$state" ]; then
@@ -23,9 +23,8 @@ run_memory_workload() {
   for i in $(seq "$MEMORY_TAGS"); do
     "$LAYERFS_CLI" --store "$LAYERFS_BENCH_STORE" tag bench-small:latest "bench-memory:$i" > /dev/null
   done
-  mkdir -p "$mp"
-  "$LAYERFS_CLI" --store "$LAYERFS_BENCH_STORE" --log-level warning mount "$mp" -f > "$log" 2>&1 &
-  pid=$!
+  layerfs_foreground_mount "$mp" "$log" warning
+  pid=$LAYERFS_FOREGROUND_PID
   for i in $(seq 100); do is_mounted "$mp" && break; sleep 0.1; done
   if is_mounted "$mp"; then
     for i in $(seq "$MEMORY_TAGS"); do
@@ -38,11 +37,7 @@ run_memory_workload() {
   else
     jq -n --arg note "mount failed: $(tail -1 "$log")" '{row: "M1", status: "failed", note: $note}' > "$out"
   fi
-  unmount_path "$mp" timeout 30 "$LAYERFS_CLI" umount "$mp" || true
-  for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  rmdir "$mp" 2>/dev/null || true
+  layerfs_foreground_unmount "$mp"
   for i in $(seq "$MEMORY_TAGS"); do
     "$LAYERFS_CLI" --store "$LAYERFS_BENCH_STORE" rmi "bench-memory:$i" > /dev/null 2>&1 || true
   done
