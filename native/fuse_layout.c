@@ -17,10 +17,12 @@
 #include <errno.h>
 #include <linux/fs.h>
 #include <linux/fuse.h>
+#include <linux/io_uring.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 
 #define S(T) printf("S %s %zu\n", #T, sizeof(struct T))
 #define F(T, f) printf("F %s %s %zu %zu\n", #T, #f, offsetof(struct T, f), sizeof(((struct T *)0)->f))
@@ -29,6 +31,42 @@
 #define C(family, name) printf("C %s %s %llu\n", family, #name, flag_value(name))
 
 /* Flags are 32-bit fields on the wire: (1 << 31) is an int in the header and must not sign-extend. */
+#if FUSE_KERNEL_MINOR_VERSION < 42
+/* The FUSE io_uring structs appeared in 7.42 (Linux 6.14). */
+#define FUSE_URING_IN_OUT_HEADER_SZ 128
+#define FUSE_URING_OP_IN_OUT_SZ 128
+struct fuse_uring_ent_in_out {
+	uint64_t flags;
+	uint64_t commit_id;
+	uint32_t payload_sz;
+	uint32_t padding;
+	uint64_t reserved;
+};
+struct fuse_uring_req_header {
+	char in_out[FUSE_URING_IN_OUT_HEADER_SZ];
+	char op_in[FUSE_URING_OP_IN_OUT_SZ];
+	struct fuse_uring_ent_in_out ring_ent_in_out;
+};
+enum fuse_uring_cmd {
+	FUSE_IO_URING_CMD_INVALID = 0,
+	FUSE_IO_URING_CMD_REGISTER = 1,
+	FUSE_IO_URING_CMD_COMMIT_AND_FETCH = 2,
+};
+struct fuse_uring_cmd_req {
+	uint64_t flags;
+	uint64_t commit_id;
+	uint16_t qid;
+	uint8_t padding[6];
+};
+#define URING_DOCUMENTED " documented"
+#else
+#define URING_DOCUMENTED ""
+#endif
+
+/* A struct that may come from the documented layout above: its lines carry the mark. */
+#define SU(T) printf("S %s %zu%s\n", #T, sizeof(struct T), URING_DOCUMENTED)
+#define FU(T, f) printf("F %s %s %zu %zu%s\n", #T, #f, offsetof(struct T, f), sizeof(((struct T *)0)->f), URING_DOCUMENTED)
+
 static unsigned long long flag_value(long long v)
 {
 	return v < 0 ? (unsigned long long)(uint32_t)v : (unsigned long long)v;
@@ -158,6 +196,35 @@ static void structs(void)
 	S(fuse_notify_delete_out);
 	F(fuse_notify_delete_out, parent); F(fuse_notify_delete_out, child); F(fuse_notify_delete_out, namelen); F(fuse_notify_delete_out, padding);
 
+	SU(fuse_uring_ent_in_out);
+	FU(fuse_uring_ent_in_out, flags); FU(fuse_uring_ent_in_out, commit_id); FU(fuse_uring_ent_in_out, payload_sz);
+	FU(fuse_uring_ent_in_out, padding); FU(fuse_uring_ent_in_out, reserved);
+	SU(fuse_uring_req_header);
+	FU(fuse_uring_req_header, in_out); FU(fuse_uring_req_header, op_in); FU(fuse_uring_req_header, ring_ent_in_out);
+	SU(fuse_uring_cmd_req);
+	FU(fuse_uring_cmd_req, flags); FU(fuse_uring_cmd_req, commit_id); FU(fuse_uring_cmd_req, qid); FU(fuse_uring_cmd_req, padding);
+
+	/* io_uring (<linux/io_uring.h>): the rings FUSE over io_uring runs on. */
+	S(io_uring_params);
+	F(io_uring_params, sq_entries); F(io_uring_params, cq_entries); F(io_uring_params, flags);
+	F(io_uring_params, sq_thread_cpu); F(io_uring_params, sq_thread_idle); F(io_uring_params, features);
+	F(io_uring_params, wq_fd); F(io_uring_params, resv); F(io_uring_params, sq_off); F(io_uring_params, cq_off);
+	S(io_sqring_offsets);
+	F(io_sqring_offsets, head); F(io_sqring_offsets, tail); F(io_sqring_offsets, ring_mask); F(io_sqring_offsets, ring_entries);
+	F(io_sqring_offsets, flags); F(io_sqring_offsets, dropped); F(io_sqring_offsets, array); F(io_sqring_offsets, resv1);
+	F(io_sqring_offsets, resv2);
+	S(io_cqring_offsets);
+	F(io_cqring_offsets, head); F(io_cqring_offsets, tail); F(io_cqring_offsets, ring_mask); F(io_cqring_offsets, ring_entries);
+	F(io_cqring_offsets, overflow); F(io_cqring_offsets, cqes); F(io_cqring_offsets, flags); F(io_cqring_offsets, resv1);
+	F(io_cqring_offsets, resv2);
+	S(io_uring_sqe);
+	F(io_uring_sqe, opcode); F(io_uring_sqe, flags); F(io_uring_sqe, ioprio); F(io_uring_sqe, fd); F(io_uring_sqe, off);
+	F(io_uring_sqe, addr); F(io_uring_sqe, len); F(io_uring_sqe, rw_flags); F(io_uring_sqe, user_data);
+	F(io_uring_sqe, buf_index); F(io_uring_sqe, personality); F(io_uring_sqe, splice_fd_in); F(io_uring_sqe, addr3);
+	F(io_uring_sqe, __pad2);
+	S(io_uring_cqe);
+	F(io_uring_cqe, user_data); F(io_uring_cqe, res); F(io_uring_cqe, flags); FLEX(io_uring_cqe, big_cqe);
+
 	printf("S fuse_backing_map %zu%s\n", sizeof(struct fuse_backing_map), BACKING_MAP_DOCUMENTED);
 	printf("F fuse_backing_map fd %zu %zu%s\n", offsetof(struct fuse_backing_map, fd), sizeof(int32_t), BACKING_MAP_DOCUMENTED);
 	printf("F fuse_backing_map flags %zu %zu%s\n", offsetof(struct fuse_backing_map, flags), sizeof(uint32_t), BACKING_MAP_DOCUMENTED);
@@ -254,6 +321,13 @@ static void flags(void)
 	C(m, FUSE_GETATTR_FH); C(m, FUSE_FSYNC_FDATASYNC); C(m, FUSE_RELEASE_FLUSH); C(m, FUSE_RELEASE_FLOCK_UNLOCK);
 	C(m, FUSE_EXPIRE_ONLY); C(m, FUSE_MIN_READ_BUFFER);
 
+	const char *u = "iouring";
+	C(u, IORING_SETUP_SQE128); C(u, IORING_SETUP_SINGLE_ISSUER); C(u, IORING_SETUP_DEFER_TASKRUN);
+	C(u, IORING_FEAT_SINGLE_MMAP); C(u, IORING_OFF_SQ_RING); C(u, IORING_OFF_CQ_RING); C(u, IORING_OFF_SQES);
+	C(u, IORING_ENTER_GETEVENTS); C(u, IORING_OP_URING_CMD); C(u, __NR_io_uring_setup); C(u, __NR_io_uring_enter);
+	C(u, FUSE_IO_URING_CMD_REGISTER); C(u, FUSE_IO_URING_CMD_COMMIT_AND_FETCH);
+	C(u, FUSE_URING_IN_OUT_HEADER_SZ); C(u, FUSE_URING_OP_IN_OUT_SZ);
+
 	const char *d = "ioctl";
 	C(d, FUSE_DEV_IOC_CLONE); C(d, FUSE_DEV_IOC_BACKING_OPEN); C(d, FUSE_DEV_IOC_BACKING_CLOSE);
 
@@ -263,7 +337,7 @@ static void flags(void)
 	C(e, ENOTDIR); C(e, EISDIR); C(e, EINVAL); C(e, ENFILE); C(e, EMFILE); C(e, EFBIG); C(e, ENOSPC);
 	C(e, ESPIPE); C(e, EROFS); C(e, EMLINK); C(e, ERANGE); C(e, ENAMETOOLONG); C(e, ENOSYS); C(e, ENOTEMPTY);
 	C(e, ELOOP); C(e, ENODATA); C(e, EPROTO); C(e, EOVERFLOW); C(e, EOPNOTSUPP); C(e, ECONNABORTED);
-	C(e, ENOTCONN); C(e, ESTALE);
+	C(e, ENOTCONN); C(e, ESTALE); C(e, ECANCELED);
 }
 
 int main(void)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace LayerFs.Examples.Loopback;
 
 /// <summary>
-/// Loopback SOURCE MOUNTPOINT [--threads N] [--no-passthrough] [--timeout SECONDS] [--max-stack-depth 1|2] [--readahead-kb KB] [--no-keep-cache] [--log-level LEVEL] [-f] [-o OPTS]
+/// Loopback SOURCE MOUNTPOINT [--threads N] [--no-passthrough] [--no-uring] [--timeout SECONDS] [--max-stack-depth 1|2] [--readahead-kb KB] [--no-keep-cache] [--log-level LEVEL] [-f] [-o OPTS]
 /// (-o takes mount.fuse3 style options: allow_other, ro, default_permissions, ...; unknown ones are ignored).
 /// </summary>
 internal sealed class CommandLine
@@ -15,6 +15,9 @@ internal sealed class CommandLine
     public int Threads { get; private set; } = Environment.ProcessorCount;
 
     public bool Passthrough { get; private set; } = true;
+
+    /// <summary>Use FUSE io_uring queues when the kernel offers them (fuse.enable_uring).</summary>
+    public bool IoUring { get; private set; } = true;
 
     public bool Foreground { get; private set; }
 
@@ -38,7 +41,7 @@ internal sealed class CommandLine
     /// <summary>Set by the parent when it re-runs itself in the background (no -f).</summary>
     public bool Daemonized { get; private set; }
 
-    public const string Usage = "usage: Loopback SOURCE MOUNTPOINT [--threads N] [--no-passthrough] [--timeout SECONDS] [--max-stack-depth 1|2] [--readahead-kb KB] [--no-keep-cache] [--log-level LEVEL] [-f] [-o OPTIONS]";
+    public const string Usage = "usage: Loopback SOURCE MOUNTPOINT [--threads N] [--no-passthrough] [--no-uring] [--timeout SECONDS] [--max-stack-depth 1|2] [--readahead-kb KB] [--no-keep-cache] [--log-level LEVEL] [-f] [-o OPTIONS]";
 
     public static CommandLine Parse(string[] args)
     {
@@ -59,6 +62,9 @@ internal sealed class CommandLine
                     break;
                 case "--no-passthrough":
                     cl.Passthrough = false;
+                    break;
+                case "--no-uring":
+                    cl.IoUring = false;
                     break;
                 case "--timeout":
                     cl.TimeoutSeconds = double.Parse(Next(), CultureInfo.InvariantCulture);

@@ -52,6 +52,7 @@ try
         Subtype = "loopback",
         Threads = cl.Threads,
         Passthrough = cl.Passthrough,
+        IoUring = cl.IoUring,
         PassthroughBackingPath = cl.Source,
         PassthroughMaxStackDepth = cl.MaxStackDepth,
         MaxReadahead = cl.ReadaheadKb * 1024,
@@ -60,8 +61,9 @@ try
     });
     session.Start();
     using var signals = FuseSignals.StopOnTermination(session);
-    Log.Information("mounted {Source} on {MountPoint} (protocol 7.{Minor}, {Threads} threads, passthrough {Passthrough})",
-        cl.Source, mountPoint, session.Connection.ProtocolMinor, session.Connection.ReaderThreads, session.Connection.PassthroughEnabled ? "on" : "off");
+    Log.Information("mounted {Source} on {MountPoint} (protocol 7.{Minor}, {Threads} threads, {Queues} io_uring queues, passthrough {Passthrough})",
+        cl.Source, mountPoint, session.Connection.ProtocolMinor, session.Connection.ReaderThreads, session.Connection.IoUringQueues,
+        session.Connection.PassthroughEnabled ? "on" : "off");
     if (cl.Daemonized)
     {
         // Tell the waiting parent that the mount is up, then let go of its pipe.

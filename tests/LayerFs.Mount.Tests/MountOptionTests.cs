@@ -9,9 +9,10 @@ public sealed class MountOptionTests
     [Fact]
     public void Options_parse_and_round_trip()
     {
-        var settings = MountSettings.Parse(["allow_other,suid", "dev,ro,threads=4,no-passthrough"]);
+        var settings = MountSettings.Parse(["allow_other,suid", "dev,ro,threads=4,no-passthrough,no-uring"]);
         Assert.True(settings.AllowOther && settings.Suid && settings.Dev && settings.ReadOnly);
         Assert.False(settings.Passthrough);
+        Assert.False(settings.IoUring);
         Assert.Equal(4, settings.Threads);
         Assert.True(settings.DefaultPermissions);
         var again = MountSettings.Parse([settings.ToOptionString()]);
@@ -19,16 +20,17 @@ public sealed class MountOptionTests
         var fuse = settings.ToFuseOptions("/store");
         Assert.True(fuse.AllowOther && fuse.Suid && fuse.Dev && fuse.ReadOnly && fuse.DefaultPermissions);
         Assert.False(fuse.Passthrough);
+        Assert.False(fuse.IoUring);
         Assert.Equal(4, fuse.Threads);
         Assert.Equal("/store", fuse.FsName);
     }
 
     [Fact]
-    public void Defaults_are_nosuid_nodev_with_default_permissions_and_passthrough()
+    public void Defaults_are_nosuid_nodev_with_default_permissions_passthrough_and_io_uring()
     {
         var settings = MountSettings.Parse([]);
         Assert.False(settings.Suid || settings.Dev || settings.AllowOther || settings.ReadOnly);
-        Assert.True(settings.DefaultPermissions && settings.Passthrough);
+        Assert.True(settings.DefaultPermissions && settings.Passthrough && settings.IoUring);
         Assert.Null(settings.Threads);
     }
 

@@ -62,7 +62,15 @@ fi
 work=$(mktemp -d /tmp/layerfs-fuse-bench.XXXXXX)
 pids=()
 mounts=()
+# FUSE over io_uring is offered only while the fuse module's enable_uring is Y: on for this run (the
+# binding then serves requests on per-CPU queues), put back afterwards. loopback-devfuse measures the
+# same daemon kept on /dev/fuse (--no-uring).
+uring_param=/sys/module/fuse/parameters/enable_uring
+uring_saved=
+uring_state="not in this kernel"
+if [ -w "$uring_param" ]; then uring_saved=$(cat "$uring_param"); echo Y > "$uring_param"; uring_state=on; fi
 cleanup() {
+  if [ -n "$uring_saved" ]; then echo "$uring_saved" > "$uring_param"; fi
   for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null || true; done
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
@@ -85,12 +93,13 @@ start_loopback() { # name, options...
 declare -A root
 root[native]=$src
 start_loopback loopback-pt;      root[loopback-pt]=$work/loopback-pt
+start_loopback loopback-devfuse --no-uring; root[loopback-devfuse]=$work/loopback-devfuse
 start_loopback loopback-nopt --no-passthrough; root[loopback-nopt]=$work/loopback-nopt
 # The daemon's own read path: no passthrough and no page cache kept across opens, so warm reads are
 # READ requests served from the source's page cache.
 start_loopback loopback-daemon --no-passthrough --no-keep-cache; root[loopback-daemon]=$work/loopback-daemon
 mkdir -p "$work/bindfs"; bindfs "$src" "$work/bindfs"; mounts+=("$work/bindfs"); wait_mounted "$work/bindfs"; root[bindfs]=$work/bindfs
-targets=(native loopback-pt loopback-nopt loopback-daemon bindfs)
+targets=(native loopback-pt loopback-devfuse loopback-nopt loopback-daemon bindfs)
 
 # Read everything once, so that "cold" means cold in this machine's page cache for every target alike
 # (a virtual disk may be cached by its host: the first reader would otherwise pay alone).
@@ -164,7 +173,7 @@ rand_pt_ratio=$(paste <(printf '%s\n' ${rand_runs[loopback-pt]}) <(printf '%s\n'
 
 # --- table ------------------------------------------------------------------------------------
 {
-  echo "FUSE loopback benchmark: $(uname -r), $(nproc) CPUs, $files files, $(numfmt --to=iec "$bytes") file, $(date -u +%FT%TZ)"
+  echo "FUSE loopback benchmark: $(uname -r), $(nproc) CPUs, $files files, $(numfmt --to=iec "$bytes") file, FUSE io_uring $uring_state, $(date -u +%FT%TZ)"
   echo
   printf '| %-16s | %11s | %11s | %11s | %11s | %11s | %10s | %10s | %10s |\n' target "walk cold" "walk dcache" "walk warm" "read cold" "read warm" "seq cold" "seq warm" "rand 4k"
   printf '| %-16s | %11s | %11s | %11s | %11s | %11s | %10s | %10s | %10s |\n' "" s s s s s "GiB/s" "GiB/s" IOPS
@@ -179,13 +188,15 @@ rand_pt_ratio=$(paste <(printf '%s\n' ${rand_runs[loopback-pt]}) <(printf '%s\n'
   echo "walk cold: bindfs / loopback-pt = $(ratio "${result[bindfs,walk-cold]}" "${result[loopback-pt,walk-cold]}")x (target >= 2); loopback-pt / native = $(ratio "${result[loopback-pt,walk-cold]}" "${result[native,walk-cold]}")x"
   echo "walk dcache: bindfs / loopback-pt = $(ratio "${result[bindfs,walk-meta]}" "${result[loopback-pt,walk-meta]}")x; loopback-pt / native = $(ratio "${result[loopback-pt,walk-meta]}" "${result[native,walk-meta]}")x"
   echo "walk warm: bindfs / loopback-pt = $(ratio "${result[bindfs,walk-warm]}" "${result[loopback-pt,walk-warm]}")x"
+  echo "io_uring ($uring_state) against /dev/fuse: walk dcache $(ratio "${result[loopback-devfuse,walk-meta]}" "${result[loopback-pt,walk-meta]}")x, read-all warm $(ratio "${result[loopback-devfuse,read-warm]}" "${result[loopback-pt,read-warm]}")x faster"
   echo "seq warm: loopback-pt / native = $(ratio "${result[loopback-pt,seq-warm]}" "${result[native,seq-warm]}") (target >= 0.9); loopback-nopt = ${result[loopback-nopt,seq-warm]} GiB/s, daemon path = ${result[loopback-daemon,seq-warm]} GiB/s (target >= 1)"
   echo "rand 4k: loopback-pt / native = $(printf '%.2f' "$rand_pt_ratio") (median of $rand_rounds interleaved rounds' ratios; target >= 0.9)"
   echo "  IOPS per round: native ${rand_runs[native]}; loopback-pt ${rand_runs[loopback-pt]}"
   echo
   echo "walk cold: after echo 3 > drop_caches (disk cold); walk dcache: after echo 2 (dentries and inodes"
   echo "forgotten, disk blocks cached: FUSE mounts answer everything from their daemon); warm: caches full."
-  echo "loopback-pt: passthrough; loopback-nopt: no passthrough, page cache kept across opens;"
+  echo "loopback-pt: passthrough (requests over io_uring queues when on); loopback-devfuse: the same over /dev/fuse;"
+  echo "loopback-nopt: no passthrough, page cache kept across opens;"
   echo "loopback-daemon: no passthrough, page cache dropped at each open (warm reads are READ requests to the daemon);"
   echo "measured for seq and rand only (nan): its metadata path is loopback-nopt's."
 } | tee ${out:+"$out"}

@@ -75,6 +75,7 @@ on_exit() {
   # a measurement still running (interrupted): its process group, hyperfine and the timed command
   [ -n "${MEASURING_PID:-}" ] && { kill -TERM -- "-$MEASURING_PID" 2>/dev/null || true; wait "$MEASURING_PID" 2>/dev/null || true; }
   unmount_everything
+  restore_fuse_uring
   rm -rf "$BENCH_CACHE/scratch"
   if [ "$REPORTED" = 0 ] && [ -s "$RAW/rows.jsonl" ]; then
     bench_log "interrupted: writing what was measured"
@@ -106,13 +107,13 @@ write_machine() {
     --arg kernel "$(uname -r)" \
     --arg cpu "$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" \
     --arg cache_fs "$(df --output=fstype,source "$BENCH_CACHE" | tail -1 | tr -s ' ')" \
-    --arg pt "$(kernel_passthrough)" \
+    --arg pt "$(kernel_passthrough)" --arg uring "$FUSE_URING_STATE" \
     --arg hyperfine "$(tool_version hyperfine --version)" --arg fio "$(tool_version fio --version)" \
     --arg fuse_overlayfs "$(tool_version fuse-overlayfs --version)" \
     --arg squashfuse "$(tool_version squashfuse --version)" \
     --arg archivemount "$(tool_version archivemount --version)" --arg umoci "$(tool_version umoci --version)" \
     '{cores: $cores, memory_gib: ($mem | tonumber), kernel: $kernel, cpu: $cpu, cache_fs: $cache_fs,
-      fuse_passthrough_kernel: $pt, layerfs_passthrough: "not reported",
+      fuse_passthrough_kernel: $pt, layerfs_passthrough: "not reported", fuse_io_uring: $uring,
       tools: {hyperfine: $hyperfine, fio: $fio, "fuse-overlayfs": $fuse_overlayfs, squashfuse: $squashfuse,
               archivemount: $archivemount, umoci: $umoci}}' > "$RAW/machine.json"
 }
@@ -230,6 +231,7 @@ write_report() {
 bench_params
 [ "$QUICK" = 1 ] && TIME_BUDGET=${LAYERFS_BENCH_BUDGET:-240} || TIME_BUDGET=${LAYERFS_BENCH_BUDGET:-1500}
 export LAYERFS_BENCH_STORE
+enable_fuse_uring
 write_machine
 data_prepare
 LAYERFS_BENCH_STORE=$BENCH_CACHE/layerfs/$( [ -x "$LAYERFS_CLI" ] && layerfs_build_id || echo none)/store

@@ -16,7 +16,7 @@ internal static class MountCommand
     {
         var mountpoint = new Argument<string>("MNT") { Description = "where to mount (a directory, or /dev/fd/N for an already opened /dev/fuse)" };
         var foreground = new Option<bool>("--foreground", "-f") { Description = "stay in the foreground and log to stderr" };
-        var options = new Option<string[]>("-o") { Description = "mount options, comma-separated: allow_other, suid, dev, ro, default_permissions, threads=N, no-passthrough", HelpName = "OPTIONS" };
+        var options = new Option<string[]>("-o") { Description = "mount options, comma-separated: allow_other, suid, dev, ro, default_permissions, threads=N, no-passthrough, no-uring", HelpName = "OPTIONS" };
         var noPassthrough = new Option<bool>("--no-passthrough") { Description = "serve every read through the daemon, never by FUSE passthrough" };
         var readyFd = new Option<string?>(BackgroundLauncher.ReadyFdOption) { Hidden = true };
         var command = new Command("mount", "Mount the store: images/, layers/ and views/ as directories") { mountpoint, foreground, options, noPassthrough, readyFd };

@@ -39,5 +39,6 @@ public static class Errno
     public const int EOPNOTSUPP = 95;
     public const int ECONNABORTED = 103;
     public const int ENOTCONN = 107;
+    public const int ECANCELED = 125;
     public const int ESTALE = 116;
 }

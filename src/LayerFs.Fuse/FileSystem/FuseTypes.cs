@@ -182,4 +182,10 @@ public sealed class FuseConnectionInfo
 
     /// <summary>How many reader threads serve the connection.</summary>
     public int ReaderThreads { get; init; }
+
+    /// <summary>
+    /// How many io_uring queues (one per possible CPU) serve requests; 0 when everything goes over
+    /// /dev/fuse. The reader threads then carry only FORGET and INTERRUPT.
+    /// </summary>
+    public int IoUringQueues { get; internal set; }
 }

@@ -63,6 +63,14 @@ public sealed class FuseMountOptions
     public bool Passthrough { get; set; } = true;
 
     /// <summary>
+    /// Serve requests over FUSE io_uring queues (one per CPU, each answered on its own CPU) when the
+    /// kernel offers it: Linux 6.14+ with the fuse module's enable_uring parameter set
+    /// (/sys/module/fuse/parameters/enable_uring). Otherwise, or if setting up the rings fails, the
+    /// reader threads serve everything over /dev/fuse.
+    /// </summary>
+    public bool IoUring { get; set; } = true;
+
+    /// <summary>
     /// The filesystem clears set-id bits and security.capability itself (FUSE_HANDLE_KILLPRIV_V2), so
     /// the kernel no longer asks GETATTR before each chown nor GETXATTR security.capability before each
     /// write (it keeps S_NOSEC on inodes it has seen without them). The contract the filesystem takes

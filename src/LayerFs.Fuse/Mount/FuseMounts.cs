@@ -29,7 +29,7 @@ public static class FuseMounts
     /// True when the path is a FUSE mount whose daemon is gone: stat answers ENOTCONN
     /// ("Transport endpoint is not connected"). Such a mount can be removed with Unmount and mounted again.
     /// </summary>
-    public static bool IsStale(string mountpoint) => MountPointInfo.StatErrno(mountpoint) == Errno.ENOTCONN;
+    public static bool IsStale(string mountpoint) => MountPointInfo.StatErrno(mountpoint) is Errno.ENOTCONN or Errno.ECONNABORTED;
 
     /// <summary>Whether something is mounted exactly at this path (read from /proc/self/mountinfo, so it never blocks on the mount).</summary>
     public static bool IsMounted(string mountpoint) => MountTable.Find(mountpoint) is not null;

@@ -19,7 +19,9 @@ internal static class MountPointInfo
         if (Libc.Statx(Libc.AT_FDCWD, mountPoint, FreshStat, Libc.STATX_TYPE | Libc.STATX_MODE, &st) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            if (errno == Errno.ENOTCONN)
+            // ECONNABORTED: the same, seen in the moment after an io_uring daemon died, while the
+            // kernel still tears its queues down.
+            if (errno is Errno.ENOTCONN or Errno.ECONNABORTED)
                 throw new FuseException($"{mountPoint} is a stale FUSE mount left by a daemon that died (Transport endpoint is not connected); unmount it first", errno);
             throw Errors.Exception("stat " + mountPoint, errno);
         }

@@ -4,6 +4,7 @@ using LayerFs.Fuse.Mount;
 using LayerFs.Fuse.Passthrough;
 using LayerFs.Fuse.Protocol;
 using LayerFs.Fuse.Session;
+using LayerFs.Fuse.Uring;
 using Serilog;
 
 namespace LayerFs.Fuse;
@@ -37,6 +38,7 @@ public sealed unsafe class FuseSession : IDisposable
     private readonly ManualResetEventSlim stopDone = new(true);
     private readonly Lock stateLock = new();
     private FuseWorker[] workers = [];
+    private UringQueue[] queues = [];
     private BackingFileRegistry? backing;
     private FuseConnectionInfo? info;
     private SessionState state = SessionState.Mounted;
@@ -114,14 +116,15 @@ public sealed unsafe class FuseSession : IDisposable
         }
         catch
         {
+            CancelQueues();
             first.Dispose();
             lock (stateLock)
                 state = SessionState.Mounted;
             Stop();
             throw;
         }
-        var dispatcher = new RequestDispatcher(fs, backing, log, DestroyOnce) { Workers = workers };
-        liveReaders = workers.Length;
+        var dispatcher = new RequestDispatcher(fs, backing, log, DestroyOnce) { Workers = [.. workers, .. queues.Select(q => q.Worker)] };
+        liveReaders = workers.Length + queues.Length;
         lock (stateLock)
             state = SessionState.Running;
         foreach (var w in workers)
@@ -134,7 +137,9 @@ public sealed unsafe class FuseSession : IDisposable
             };
             worker.Thread.Start();
         }
-        log.Debug("fuse: serving {MountPoint} with {Threads} reader thread(s)", MountPoint ?? "/dev/fd", workers.Length);
+        foreach (var q in queues)
+            q.Go(dispatcher);
+        log.Debug("fuse: serving {MountPoint} with {Threads} reader thread(s) and {Queues} io_uring queue(s)", MountPoint ?? "/dev/fd", workers.Length, queues.Length);
         bool stopNow;
         lock (stateLock)
             stopNow = stopRequestedDuringStart;
@@ -177,7 +182,7 @@ public sealed unsafe class FuseSession : IDisposable
             state = SessionState.Stopping;
             stopDone.Reset();
         }
-        if (workers.Any(w => w.Thread == Thread.CurrentThread))
+        if (workers.Any(w => w.Thread == Thread.CurrentThread) || queues.Any(q => q.Worker.Thread == Thread.CurrentThread))
         {
             // A reader cannot wait for itself; finish the job on another thread.
             new Thread(StopFromOutside) { IsBackground = true, Name = "fuse-stop" }.Start();
@@ -268,18 +273,70 @@ public sealed unsafe class FuseSession : IDisposable
             }
             var offer = default(InitIn);
             Buffer.MemoryCopy(header + 1, &offer, sizeof(InitIn), Math.Min(body, sizeof(InitIn)));
-            var rc = InitNegotiation.Negotiate(offer, body, plan, options, log, out var reply, out var negotiated);
+            var rc = InitNegotiation.Negotiate(offer, body, plan, options, log, PrepareQueues, out var reply, out var negotiated);
             if (rc != 0)
             {
                 worker.SendReply(header->Unique, rc, 0);
                 throw new FuseException($"FUSE_INIT failed: the kernel offers protocol {offer.Major}.{offer.Minor}", rc);
             }
+            negotiated.IoUringQueues = queues.Length;
             *(InitOut*)worker.ReplyPayload = reply;
             var sent = worker.SendReply(header->Unique, 0, sizeof(InitOut));
             if (sent != 0)
                 throw Errors.Exception("answering FUSE_INIT", sent);
             return negotiated;
         }
+    }
+
+    /// <summary>
+    /// Starts one io_uring queue thread per possible CPU (the kernel's queue count) and waits until
+    /// each has its ring. Any failure cancels them all: the session then runs on /dev/fuse alone.
+    /// </summary>
+    private bool PrepareQueues()
+    {
+        var count = PossibleCpus.Count();
+        var list = new UringQueue[count];
+        for (var qid = 0; qid < count; qid++)
+        {
+            var worker = new FuseWorker(plan.Threads + qid, connection.Device, plan.RequestCapacity, plan.ReplyCapacity);
+            var queue = new UringQueue(qid, connection.Device, worker, plan.ReplyCapacity, log);
+            list[qid] = queue;
+            worker.Thread = new Thread(() => queue.Run(QueueEnded))
+            {
+                IsBackground = true,
+                Name = "fuse-uring-" + qid,
+            };
+            worker.Thread.Start();
+        }
+        queues = list;
+        foreach (var q in list)
+        {
+            if (q.WaitPrepared(TimeSpan.FromSeconds(10)) is { } error)
+            {
+                log.Warning("fuse: io_uring queues unavailable ({Error}); serving over /dev/fuse", error.Message);
+                CancelQueues();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Ends queue threads that never served (INIT went out without io_uring, or Start failed).</summary>
+    private void CancelQueues()
+    {
+        foreach (var q in queues)
+            q.Cancel();
+        queues = [];
+    }
+
+    private void QueueEnded(UringQueue queue, bool clean)
+    {
+        if (!queue.Served)
+            return; // cancelled before Start counted it
+        if (Interlocked.Decrement(ref liveReaders) == 0)
+            Finish();
+        else if (!clean)
+            ThreadPool.UnsafeQueueUserWorkItem(_ => Stop(), null);
     }
 
     /// <summary>
@@ -397,6 +454,8 @@ public sealed unsafe class FuseSession : IDisposable
         catch (ObjectDisposedException)
         {
         }
+        foreach (var q in queues)
+            q.Dispose();
         connection.Device.Dispose();
         lock (stateLock)
             state = SessionState.Stopped;

@@ -22,6 +22,7 @@ internal sealed unsafe class FuseWorker : IDisposable
         ReplyCapacity = replyCapacity;
         RequestBuffer = (byte*)NativeMemory.AlignedAlloc((nuint)requestCapacity, Alignment);
         ReplyBuffer = (byte*)NativeMemory.AlignedAlloc((nuint)replyCapacity, Alignment);
+        ownReplyBuffer = ReplyBuffer;
     }
 
     public int Index { get; }
@@ -36,6 +37,13 @@ internal sealed unsafe class FuseWorker : IDisposable
     public byte* ReplyBuffer { get; private set; }
 
     public int ReplyCapacity { get; }
+
+    /// <summary>
+    /// Set while the worker serves a request that came through an io_uring entry: replies then go to
+    /// that entry (its payload buffer is the reply buffer, so the payload is never copied).
+    /// </summary>
+    private IRingReply? ring;
+    private byte* ownReplyBuffer;
 
     public int ReplyPayloadCapacity => ReplyCapacity - sizeof(OutHeader);
 
@@ -65,8 +73,26 @@ internal sealed unsafe class FuseWorker : IDisposable
         header->Len = (uint)(sizeof(OutHeader) + payloadLength);
         header->Error = -error;
         header->Unique = unique;
+        if (ring is not null)
+            return ring.Commit(header, payloadLength);
         var iov = new IoVec(ReplyBuffer, header->Len);
         return Libc.Writev(Device, &iov, 1) >= 0 ? 0 : Marshal.GetLastPInvokeError();
+    }
+
+    /// <summary>
+    /// Serves the next request from a ring entry: replies are committed through it and written to
+    /// replyBuffer (the entry's payload minus room for the fuse_out_header, ReplyCapacity bytes).
+    /// </summary>
+    public void BeginRingRequest(IRingReply target, byte* replyBuffer)
+    {
+        ring = target;
+        ReplyBuffer = replyBuffer;
+    }
+
+    public void EndRingRequest()
+    {
+        ring = null;
+        ReplyBuffer = ownReplyBuffer;
     }
 
     /// <summary>Frees the buffers; only after the thread that reads into them has ended.</summary>
@@ -78,9 +104,10 @@ internal sealed unsafe class FuseWorker : IDisposable
             NativeMemory.AlignedFree(RequestBuffer);
             RequestBuffer = null;
         }
-        if (ReplyBuffer != null)
+        if (ownReplyBuffer != null)
         {
-            NativeMemory.AlignedFree(ReplyBuffer);
+            NativeMemory.AlignedFree(ownReplyBuffer);
+            ownReplyBuffer = null;
             ReplyBuffer = null;
         }
     }

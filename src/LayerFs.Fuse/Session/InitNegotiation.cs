@@ -24,9 +24,11 @@ namespace LayerFs.Fuse.Session;
 /// capabilities (FuseMountOptions.HandleKillPriv): saves a GETATTR per chown and a GETXATTR per write.</item>
 /// <item>INIT_EXT: always echoed, or the kernel ignores flags2.</item>
 /// <item>POSIX_ACL: only on request (FuseMountOptions.PosixAcl).</item>
+/// <item>OVER_IO_URING: when the kernel offers it (enable_uring) and FuseMountOptions.IoUring; the
+/// session drops it again before replying if its rings cannot be set up (see UringQueue).</item>
 /// </list>
 /// Not asked for: POSIX/FLOCK locks (the kernel keeps them local), SPLICE_* (plain read/writev),
-/// SETXATTR_EXT, SECURITY_CTX, ALLOW_IDMAP, OVER_IO_URING, REQUEST_TIMEOUT.
+/// SETXATTR_EXT, SECURITY_CTX, ALLOW_IDMAP, REQUEST_TIMEOUT.
 /// </summary>
 internal static class InitNegotiation
 {
@@ -43,8 +45,10 @@ internal static class InitNegotiation
     private const int Flags2End = 20;
 
     /// <summary>Fills the reply; returns 0, or the errno to answer INIT with when we cannot talk to this kernel.</summary>
+    /// <param name="prepareRings">Called when io_uring is both wanted and offered: sets up the queues'
+    /// rings; false drops OVER_IO_URING from the reply (the kernel would wait forever for queues that never register).</param>
     public static int Negotiate(in InitIn offer, int offerLength, SessionPlan plan, FuseMountOptions options, ILogger log,
-        out InitOut reply, out FuseConnectionInfo info)
+        Func<bool> prepareRings, out InitOut reply, out FuseConnectionInfo info)
     {
         reply = default;
         info = new FuseConnectionInfo();
@@ -69,12 +73,16 @@ internal static class InitNegotiation
             wanted |= FuseInitFlags.HandleKillPrivV2;
         if (options.PosixAcl)
             wanted |= FuseInitFlags.PosixAcl;
+        if (options.IoUring)
+            wanted |= FuseInitFlags.OverIoUring;
         var negotiated = wanted & offered;
         if (options.WritebackCache && !negotiated.HasFlag(FuseInitFlags.Passthrough))
         {
             wanted |= FuseInitFlags.WritebackCache;
             negotiated |= offered & FuseInitFlags.WritebackCache;
         }
+        if (negotiated.HasFlag(FuseInitFlags.OverIoUring) && !prepareRings())
+            negotiated &= ~FuseInitFlags.OverIoUring;
         var passthrough = negotiated.HasFlag(FuseInitFlags.Passthrough);
         var minor = Math.Min(offer.Minor, FuseKernel.OurMinor);
         // The kernel keeps the smaller of this and its own window; a larger MaxReadahead is applied through sysfs.

@@ -6,7 +6,7 @@ namespace LayerFs.Mount.Daemon;
 /// <summary>
 /// The -o options of `layerfs mount` (and of mount(8) with -t fuse.layerfs):
 /// allow_other, suid/nosuid, dev/nodev, exec/noexec, ro, default_permissions /
-/// no_default_permissions, threads=N, no-passthrough (also "nopassthrough").
+/// no_default_permissions, threads=N, no-passthrough (also "nopassthrough"), no-uring (also "nouring").
 /// </summary>
 public sealed class MountSettings
 {
@@ -17,6 +17,9 @@ public sealed class MountSettings
     public bool ReadOnly { get; set; }
     public bool DefaultPermissions { get; set; } = true;
     public bool Passthrough { get; set; } = true;
+
+    /// <summary>FUSE io_uring queues when the kernel offers them (fuse.enable_uring); "no-uring" keeps /dev/fuse.</summary>
+    public bool IoUring { get; set; } = true;
 
     /// <summary>FUSE reader threads; null: one per CPU.</summary>
     public int? Threads { get; set; }
@@ -51,13 +54,15 @@ public sealed class MountSettings
             case "no_default_permissions": DefaultPermissions = false; break;
             case "no-passthrough" or "nopassthrough": Passthrough = false; break;
             case "passthrough": Passthrough = true; break;
+            case "no-uring" or "nouring": IoUring = false; break;
+            case "uring": IoUring = true; break;
             case "threads":
                 if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var threads) || threads < 1 || threads > 256)
                     throw new FormatException($"threads={value}: expected a number of threads from 1 to 256");
                 Threads = threads;
                 break;
             default:
-                throw new FormatException($"unknown mount option '{option}' (known: allow_other, suid, dev, exec, noexec, ro, default_permissions, threads=N, no-passthrough)");
+                throw new FormatException($"unknown mount option '{option}' (known: allow_other, suid, dev, exec, noexec, ro, default_permissions, threads=N, no-passthrough, no-uring)");
         }
     }
 
@@ -72,6 +77,7 @@ public sealed class MountSettings
         if (ReadOnly) parts.Add("ro");
         parts.Add(DefaultPermissions ? "default_permissions" : "no_default_permissions");
         if (!Passthrough) parts.Add("no-passthrough");
+        if (!IoUring) parts.Add("no-uring");
         if (Threads is { } t) parts.Add(string.Create(CultureInfo.InvariantCulture, $"threads={t}"));
         return string.Join(',', parts);
     }
@@ -89,6 +95,7 @@ public sealed class MountSettings
             ReadOnly = ReadOnly,
             DefaultPermissions = DefaultPermissions,
             Passthrough = Passthrough,
+            IoUring = IoUring,
             // The objects live in the store: passthrough's stack depth follows the filesystem they are on.
             PassthroughBackingPath = storeRoot,
             // A listing answers READDIRPLUS from the same queries as READDIR, and the kernel keeps

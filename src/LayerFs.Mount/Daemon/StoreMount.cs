@@ -53,7 +53,8 @@ public sealed class StoreMount : IDisposable
             session = FuseSession.Mount(mountpoint, fs, settings.ToFuseOptions(layout.Root));
             session.Start();
             var watcher = new ChangeWatcher(fs.Tree, session.Notifier);
-            Log.Information("serving {Store} at {Mountpoint} (passthrough {Passthrough})", layout.Root, mountpoint, session.PassthroughActive);
+            Log.Information("serving {Store} at {Mountpoint} (passthrough {Passthrough}, io_uring queues {Queues})",
+                layout.Root, mountpoint, session.PassthroughActive, session.Connection.IoUringQueues);
             return new StoreMount(fs, session, watcher);
         }
         catch

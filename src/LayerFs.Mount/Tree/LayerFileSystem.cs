@@ -51,7 +51,8 @@ public sealed partial class LayerFileSystem : FuseFileSystem, IDisposable
 
     public override void Init(FuseConnectionInfo connection)
     {
-        Log.Information("FUSE {Major}.{Minor}, passthrough {Passthrough}", connection.ProtocolMajor, connection.ProtocolMinor, connection.PassthroughEnabled);
+        Log.Information("FUSE {Major}.{Minor}, passthrough {Passthrough}, io_uring queues {Queues}",
+            connection.ProtocolMajor, connection.ProtocolMinor, connection.PassthroughEnabled, connection.IoUringQueues);
     }
 
     public override void Destroy()

@@ -15,6 +15,25 @@ drop_caches() {
   echo 3 > /proc/sys/vm/drop_caches
 }
 
+# FUSE over io_uring (Linux 6.14+) is offered to daemons only while the fuse module's enable_uring
+# is Y. LayerFs's binding uses it when offered; the other contenders' libfuse leaves it alone unless
+# told to. The benchmark turns it on for its run and puts it back afterwards (restore_fuse_uring).
+FUSE_URING_PARAM=/sys/module/fuse/parameters/enable_uring
+FUSE_URING_SAVED=
+FUSE_URING_STATE=off
+enable_fuse_uring() {
+  if [ -w "$FUSE_URING_PARAM" ]; then
+    FUSE_URING_SAVED=$(cat "$FUSE_URING_PARAM")
+    echo Y > "$FUSE_URING_PARAM"
+    FUSE_URING_STATE=on
+  else
+    FUSE_URING_STATE="not in this kernel"
+  fi
+}
+restore_fuse_uring() {
+  if [ -n "$FUSE_URING_SAVED" ]; then echo "$FUSE_URING_SAVED" > "$FUSE_URING_PARAM"; FUSE_URING_SAVED=; fi
+}
+
 # Read from mountinfo rather than by stat(2): a FUSE mount whose daemon died or
 # hangs fails or blocks stat, and must still count as mounted.
 is_mounted() {

@@ -41,7 +41,8 @@ def header: ["workload", "what", "data"] + columns + ["layerfs target", "noise"]
 
 def machine_line:
   .machine | "\(.cores) cores, \(.memory_gib) GiB, Linux \(.kernel), \(.cpu); cache on \(.cache_fs); "
-    + "FUSE passthrough: kernel \(.fuse_passthrough_kernel), layerfs \(.layerfs_passthrough)";
+    + "FUSE passthrough: kernel \(.fuse_passthrough_kernel), layerfs \(.layerfs_passthrough); "
+    + "FUSE io_uring: \(.fuse_io_uring // "off")";
 
 def notes:
   ([.contenders[] | select(.status != "ok") | "- \(.name): \(.status): \(.detail)"]
