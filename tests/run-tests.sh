@@ -29,8 +29,14 @@ run_project() { # project, label, enable_uring value or "" to leave it
   echo "== $name"
   dotnet test "$proj" -c "$config" --no-build -nologo \
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" \
-    --blame-hang-timeout 5m 2>&1 | tee "$results/$name.log" | grep -E -A1 '^\s*(Failed|Passed!|Failed!|Skipped) |error|Error Message' | head -200
+    --blame-crash --blame-hang-timeout 5m 2>&1 | tee "$results/$name.log" \
+    | grep -E -A1 '^\s*(Failed|Passed!|Failed!|Skipped) |error|Error Message|Test Run Aborted|crash|was running' | head -200
   trx="$results/$name.trx"
+  # A test host that died takes its remaining tests with it: the run counts as failed.
+  if grep -q "Test Run Aborted" "$results/$name.log"; then
+    echo "!! $name: the test host crashed"; grep -E "crash|was running|Exception" "$results/$name.log" | head -20
+    broken=$((broken + 1))
+  fi
   if [ -f "$trx" ]; then
     p=$(grep -o 'passed="[0-9]*"' "$trx" | head -1 | tr -dc 0-9)
     f=$(grep -o 'failed="[0-9]*"' "$trx" | head -1 | tr -dc 0-9)

@@ -81,7 +81,14 @@ internal sealed unsafe class UringQueue : IRingReply, IDisposable
         finally
         {
             prepared.Set(); // a Prepare that threw must not leave WaitPrepared waiting
-            Release();
+            try
+            {
+                Release();
+            }
+            catch (Exception ex)
+            {
+                log.Error(ex, "fuse: io_uring queue {Qid}: releasing the ring", qid);
+            }
             ended(this, clean);
         }
     }
@@ -291,8 +298,16 @@ internal sealed unsafe class UringQueue : IRingReply, IDisposable
 
     private void Release()
     {
-        ring?.Dispose(); // cancels whatever the kernel still holds before the buffers go
+        ring?.Dispose();
         ring = null;
+        if (liveEntries > 0)
+        {
+            // Serving stopped while the kernel still held entries (an error, not an unmount): closing the
+            // ring cancels them asynchronously, so their buffers are left to the process rather than freed
+            // under a copy the kernel may still make.
+            log.Warning("fuse: io_uring queue {Qid} ended with {Live} entries still registered", qid, liveEntries);
+            return;
+        }
         for (var i = 0; i < Depth; i++)
         {
             if (blocks[i] != null)
