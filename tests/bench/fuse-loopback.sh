@@ -12,6 +12,7 @@
 # usage: tests/bench/fuse-loopback.sh [--files N] [--big SIZE] [--data DIR] [--quick] [--out FILE]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/lib/common.sh
 
 files=100000
 big=2G
@@ -62,15 +63,11 @@ fi
 work=$(mktemp -d /tmp/layerfs-fuse-bench.XXXXXX)
 pids=()
 mounts=()
-# FUSE over io_uring is offered only while the fuse module's enable_uring is Y: on for this run (the
-# binding then serves requests on per-CPU queues), put back afterwards. loopback-devfuse measures the
-# same daemon kept on /dev/fuse (--no-uring).
-uring_param=/sys/module/fuse/parameters/enable_uring
-uring_saved=
-uring_state="not in this kernel"
-if [ -w "$uring_param" ]; then uring_saved=$(cat "$uring_param"); echo Y > "$uring_param"; uring_state=on; fi
+# FUSE over io_uring on for this run, put back afterwards (lib/common.sh). loopback-devfuse measures
+# the same daemon kept on /dev/fuse (--no-uring).
+enable_fuse_uring
 cleanup() {
-  if [ -n "$uring_saved" ]; then echo "$uring_saved" > "$uring_param"; fi
+  restore_fuse_uring
   for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null || true; done
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
@@ -173,7 +170,7 @@ rand_pt_ratio=$(paste <(printf '%s\n' ${rand_runs[loopback-pt]}) <(printf '%s\n'
 
 # --- table ------------------------------------------------------------------------------------
 {
-  echo "FUSE loopback benchmark: $(uname -r), $(nproc) CPUs, $files files, $(numfmt --to=iec "$bytes") file, FUSE io_uring $uring_state, $(date -u +%FT%TZ)"
+  echo "FUSE loopback benchmark: $(uname -r), $(nproc) CPUs, $files files, $(numfmt --to=iec "$bytes") file, FUSE io_uring $FUSE_URING_STATE, $(date -u +%FT%TZ)"
   echo
   printf '| %-16s | %11s | %11s | %11s | %11s | %11s | %10s | %10s | %10s |\n' target "walk cold" "walk dcache" "walk warm" "read cold" "read warm" "seq cold" "seq warm" "rand 4k"
   printf '| %-16s | %11s | %11s | %11s | %11s | %11s | %10s | %10s | %10s |\n' "" s s s s s "GiB/s" "GiB/s" IOPS
@@ -188,7 +185,7 @@ rand_pt_ratio=$(paste <(printf '%s\n' ${rand_runs[loopback-pt]}) <(printf '%s\n'
   echo "walk cold: bindfs / loopback-pt = $(ratio "${result[bindfs,walk-cold]}" "${result[loopback-pt,walk-cold]}")x (target >= 2); loopback-pt / native = $(ratio "${result[loopback-pt,walk-cold]}" "${result[native,walk-cold]}")x"
   echo "walk dcache: bindfs / loopback-pt = $(ratio "${result[bindfs,walk-meta]}" "${result[loopback-pt,walk-meta]}")x; loopback-pt / native = $(ratio "${result[loopback-pt,walk-meta]}" "${result[native,walk-meta]}")x"
   echo "walk warm: bindfs / loopback-pt = $(ratio "${result[bindfs,walk-warm]}" "${result[loopback-pt,walk-warm]}")x"
-  echo "io_uring ($uring_state) against /dev/fuse: walk dcache $(ratio "${result[loopback-devfuse,walk-meta]}" "${result[loopback-pt,walk-meta]}")x, read-all warm $(ratio "${result[loopback-devfuse,read-warm]}" "${result[loopback-pt,read-warm]}")x faster"
+  echo "io_uring ($FUSE_URING_STATE) against /dev/fuse: walk dcache $(ratio "${result[loopback-devfuse,walk-meta]}" "${result[loopback-pt,walk-meta]}")x, read-all warm $(ratio "${result[loopback-devfuse,read-warm]}" "${result[loopback-pt,read-warm]}")x faster"
   echo "seq warm: loopback-pt / native = $(ratio "${result[loopback-pt,seq-warm]}" "${result[native,seq-warm]}") (target >= 0.9); loopback-nopt = ${result[loopback-nopt,seq-warm]} GiB/s, daemon path = ${result[loopback-daemon,seq-warm]} GiB/s (target >= 1)"
   echo "rand 4k: loopback-pt / native = $(printf '%.2f' "$rand_pt_ratio") (median of $rand_rounds interleaved rounds' ratios; target >= 0.9)"
   echo "  IOPS per round: native ${rand_runs[native]}; loopback-pt ${rand_runs[loopback-pt]}"

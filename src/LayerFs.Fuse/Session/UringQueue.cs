@@ -247,7 +247,7 @@ internal sealed unsafe class UringQueue : IRingReply, IDisposable
                 liveEntries--;
                 if (errno is Errno.ENOTCONN or Errno.ECONNABORTED or Errno.ENODEV or Errno.ECANCELED)
                     continue; // unmounted or aborted
-                if (errno is Errno.EOPNOTSUPP or Errno.EINVAL && cqe.UserData < Depth)
+                if (errno is Errno.EOPNOTSUPP or Errno.EINVAL)
                     log.Warning("fuse: io_uring queue {Qid}: the kernel refused an entry ({Error}); requests go through /dev/fuse", qid, Errors.Describe(errno));
                 else
                     log.Warning("fuse: io_uring queue {Qid}: entry {Index} ended: {Error}", qid, index, Errors.Describe(errno));

@@ -99,7 +99,6 @@ internal static class IoUringConstants
     public const long SysSetup = 425;   // x86_64 and every other architecture since 5.1 (the unified table)
     public const long SysEnter = 426;
 
-    public const uint SetupCoopTaskrun = 1U << 8;
     public const uint SetupSqe128 = 1U << 10;
     public const uint SetupSingleIssuer = 1U << 12;
     public const uint SetupDeferTaskrun = 1U << 13;

@@ -1,4 +1,4 @@
-# Shared helpers of the benchmark harness (sourced by run.sh and ctl.sh).
+# Shared helpers of the benchmark harness (sourced by run.sh, ctl.sh and fuse-loopback.sh).
 #
 # Environment every part of the harness reads (run.sh exports it, so that the
 # --prepare commands hyperfine runs through ctl.sh see the same values):
