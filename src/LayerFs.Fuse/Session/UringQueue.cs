@@ -251,7 +251,7 @@ internal sealed unsafe class UringQueue : IRingReply, IDisposable
                     log.Warning("fuse: io_uring queue {Qid}: the kernel refused an entry ({Error}); requests go through /dev/fuse", qid, Errors.Describe(errno));
                 else
                     log.Warning("fuse: io_uring queue {Qid}: entry {Index} ended: {Error}", qid, index, Errors.Describe(errno));
-                clean = errno is Errno.EOPNOTSUPP or Errno.EINVAL or Errno.ENOENT;
+                clean &= errno is Errno.EOPNOTSUPP or Errno.EINVAL or Errno.ENOENT; // one entry lost to an error is enough
             }
         }
         return clean;
