@@ -19,7 +19,7 @@ big=2G
 data=/var/tmp/layerfs-fuse-bench
 out=
 walk_runs=2
-rand_rounds=9
+rand_rounds=15
 while [ $# -gt 0 ]; do
   case "$1" in
     --files) files=$2; shift 2 ;;
@@ -153,12 +153,16 @@ done
 # Random reads in interleaved rounds (every target once per round): this VM's speed drifts by 20% over
 # a minute, more than the 10% the target allows, so a ratio of two runs made a minute apart measures
 # the drift. Each round's ratio compares runs seconds apart; the table gives medians over the rounds.
+# Odd rounds run the targets in order, even rounds in reverse, so that no target always follows the
+# same one (a run after bindfs's busy daemon is not a run after an idle second).
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 declare -A rand_runs
 for t in "${targets[@]}"; do cat "${root[$t]}/$bigfile" > /dev/null; done
 for round in $(seq "$rand_rounds"); do
   echo "== random reads, round $round of $rand_rounds" >&2
-  for t in "${targets[@]}"; do
+  order=("${targets[@]}")
+  (( round % 2 == 0 )) && for (( i = ${#targets[@]} - 1, j = 0; i >= 0; i--, j++ )); do order[j]=${targets[i]}; done
+  for t in "${order[@]}"; do
     fio --name=rand --filename="${root[$t]}/$bigfile" --rw=randread --bs=4k --ioengine=psync --numjobs=1 --runtime=2 \
         --time_based --invalidate=0 --output-format=json > "$work/fio.json" 2>/dev/null
     rand_runs[$t]+="$(jq -r '.jobs[0].read.iops | floor' "$work/fio.json") "

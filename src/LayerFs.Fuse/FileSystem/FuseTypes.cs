@@ -180,6 +180,14 @@ public sealed class FuseConnectionInfo
     /// <summary>max_stack_depth sent with FUSE_PASSTHROUGH (0 without passthrough).</summary>
     public uint MaxStackDepth { get; init; }
 
+    /// <summary>
+    /// Whether the kernel takes ENOSYS from OpenDir as "no handle needed" (FUSE_NO_OPENDIR_SUPPORT).
+    /// It then sends no OPENDIR or RELEASEDIR again, reads every directory with handle 0, and keeps
+    /// every directory's listing (FOPEN_KEEP_CACHE | FOPEN_CACHE_DIR) until the directory's mtime
+    /// changes, the kernel changes the directory itself, or a NOTIFY_INVAL_INODE drops it.
+    /// </summary>
+    public bool ZeroMessageOpenDir => ((Protocol.FuseInitFlags)KernelFlags).HasFlag(Protocol.FuseInitFlags.NoOpenDirSupport);
+
     /// <summary>How many reader threads serve the connection.</summary>
     public int ReaderThreads { get; init; }
 

@@ -147,7 +147,13 @@ internal sealed unsafe partial class RequestDispatcher
     private void ReplyError(ref Request req, int errno)
     {
         if (errno == Errno.ENOSYS && support.MarkUnsupported(req.Opcode))
-            log.Debug("fuse: {Op} is not implemented by the filesystem; answering ENOSYS from now on", FuseOpcodes.Name(req.Opcode));
+        {
+            // For OPEN and OPENDIR, ENOSYS is the filesystem asking for zero-message opens.
+            if (req.Opcode is (uint)FuseOpcode.Open or (uint)FuseOpcode.OpenDir)
+                log.Debug("fuse: the kernel opens without {Op} from now on (the filesystem answered ENOSYS)", FuseOpcodes.Name(req.Opcode));
+            else
+                log.Debug("fuse: {Op} is not implemented by the filesystem; answering ENOSYS from now on", FuseOpcodes.Name(req.Opcode));
+        }
         SendError(ref req, errno);
     }
 

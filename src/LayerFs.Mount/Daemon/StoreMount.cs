@@ -51,6 +51,7 @@ public sealed class StoreMount : IDisposable
         try
         {
             session = FuseSession.Mount(mountpoint, fs, settings.ToFuseOptions(layout.Root));
+            fs.UseNotifier(session.Notifier);
             session.Start();
             var watcher = new ChangeWatcher(fs.Tree, session.Notifier);
             Log.Information("serving {Store} at {Mountpoint} (passthrough {Passthrough}, io_uring queues {Queues})",

@@ -32,7 +32,15 @@ public sealed partial class LayerFileSystem : FuseFileSystem, IDisposable
     private readonly LayerFileSystemOptions _options;
     private readonly ConcurrentDictionary<ulong, OpenFile> _files = new();
     private readonly ConcurrentDictionary<ulong, DirectoryHandle> _directories = new();
+    private readonly DirectoryPasses _passes = new();
     private long _nextHandle;
+    private FuseNotifier? _notifier;
+
+    /// <summary>
+    /// Directories open without OPENDIR (see <see cref="OpenDir"/>): set at INIT when the kernel
+    /// allows it and the mount can drop the kernel's copy of a listing that changes unseen.
+    /// </summary>
+    private bool _zeroMessageOpenDir;
 
     public LayerFileSystem(StoreLayout layout, LayerFileSystemOptions? options = null)
     {
@@ -49,8 +57,12 @@ public sealed partial class LayerFileSystem : FuseFileSystem, IDisposable
     /// <summary>How many store leases the mount holds (for tests): one per chain or blob that nodes the kernel holds read from.</summary>
     public int LeaseCount => _tree.Leases.Count;
 
+    /// <summary>How the mount tells the kernel to drop what it caches; before the session starts.</summary>
+    internal void UseNotifier(FuseNotifier notifier) => _notifier = notifier;
+
     public override void Init(FuseConnectionInfo connection)
     {
+        _zeroMessageOpenDir = connection.ZeroMessageOpenDir && _notifier is not null;
         Log.Information("FUSE {Major}.{Minor}, passthrough {Passthrough}, io_uring queues {Queues}",
             connection.ProtocolMajor, connection.ProtocolMinor, connection.PassthroughEnabled, connection.IoUringQueues);
     }
@@ -61,6 +73,7 @@ public sealed partial class LayerFileSystem : FuseFileSystem, IDisposable
             file.Dispose();
         _files.Clear();
         _directories.Clear();
+        _passes.Clear();
     }
 
     private FuseEntry EntryOf(Node node, in FuseAttr attr) => new()
@@ -114,7 +127,10 @@ public sealed partial class LayerFileSystem : FuseFileSystem, IDisposable
     public override void Forget(ulong nodeId, ulong nlookup)
     {
         if (_tree.Nodes.Forget(nodeId, nlookup) is { IsDirectory: true } gone)
+        {
             _tree.Listings.Remove(gone);
+            _passes.Remove(gone);
+        }
     }
 
     public override int GetAttr(in FuseRequestContext ctx, ulong nodeId, ulong? fh, out FuseAttr attr, out TimeSpan attrTimeout)
@@ -186,12 +202,22 @@ public sealed partial class LayerFileSystem : FuseFileSystem, IDisposable
         return 0;
     }
 
+    /// <summary>
+    /// Where the kernel allows it, the first OPENDIR is answered ENOSYS, and the kernel opens
+    /// directories by itself from then on: an OPENDIR and a RELEASEDIR round trip less for every
+    /// directory find, ls or tar enters, and the kernel keeps every listing (KEEP_CACHE and
+    /// CACHE_DIR). It drops its copy when it changes a directory itself (a view's), and the
+    /// directories that change with the store (<see cref="Node.KernelKeepsListing"/>) are dropped
+    /// each time the kernel has read them whole (see <see cref="ReadDirectory"/>).
+    /// </summary>
     public override int OpenDir(in FuseRequestContext ctx, ulong nodeId, int flags, ref FuseOpenOut open)
     {
         if (_tree.Nodes.Get(nodeId) is not { } node)
             return MoreErrno.ESTALE;
         if (!node.IsDirectory)
             return Errno.ENOTDIR;
+        if (_zeroMessageOpenDir)
+            return Errno.ENOSYS;
         var handle = (ulong)Interlocked.Increment(ref _nextHandle);
         _directories[handle] = new DirectoryHandle(node);
         open.Fh = handle;
@@ -207,13 +233,31 @@ public sealed partial class LayerFileSystem : FuseFileSystem, IDisposable
 
     private int ReadDirectory(ulong nodeId, ulong fh, long offset, FuseDirectoryWriter writer, bool plus)
     {
-        if (!_directories.TryGetValue(fh, out var handle))
+        DirectoryHandle? handle;
+        if (fh == 0)
+        {
+            // Opened by the kernel alone (handles start at 1): the pass is the node's.
+            if (_tree.Nodes.Get(nodeId) is not { IsDirectory: true } dir)
+                return MoreErrno.ESTALE;
+            handle = _passes.For(dir);
+        }
+        else if (!_directories.TryGetValue(fh, out handle))
+        {
             return Errno.EBADF;
+        }
         return Guard(plus ? "readdirplus" : "readdir", nodeId, () =>
         {
             var status = handle.Listing(_tree, offset, out var listing);
             if (status != 0)
                 return status;
+            if (offset >= listing.Count + 2 && fh == 0 && !handle.Node.KernelKeepsListing)
+            {
+                // The end of a pass: the kernel is about to mark the listing it gathered complete
+                // and keep it. This directory changes with the store, so drop the copy now: the
+                // kernel finds its pages gone and asks again next time.
+                _notifier?.InvalidateInode(nodeId, 0, 0);
+                return 0;
+            }
             // Cookie k means "continue after position k": 0 ".", 1 "..", 2.. the listing.
             for (var position = offset; position < listing.Count + 2; position++)
             {

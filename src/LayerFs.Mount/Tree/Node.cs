@@ -62,6 +62,14 @@ internal abstract class Node
     /// <summary>Whether the kernel may cache this directory's listing and this file's pages.</summary>
     public virtual bool Immutable => true;
 
+    /// <summary>
+    /// Whether the kernel may keep this directory's listing until it sees the directory change:
+    /// true where the listing never changes, or changes only by requests the kernel itself sends
+    /// (it drops its copy on every create, unlink and rename). False for images/, layers/ and
+    /// views/, whose names change with the store.
+    /// </summary>
+    public virtual bool KernelKeepsListing => Immutable;
+
     public abstract int GetAttr(TreeContext tree, out FuseAttr attr);
 
     public virtual int Lookup(TreeContext tree, byte[] name, out Found found)

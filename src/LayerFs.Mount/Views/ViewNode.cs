@@ -39,6 +39,9 @@ internal abstract class ViewNode : Node
 
     public override bool Immutable => false;
 
+    /// <summary>A view changes only through the mount, so the kernel knows when its listings go stale.</summary>
+    public override bool KernelKeepsListing => true;
+
     public bool IsPrimary(ViewDirNode parent, ReadOnlySpan<byte> name) => ReferenceEquals(Parent, parent) && Name.AsSpan().SequenceEqual(name);
 
     public FuseEntry EntryOf(in FuseAttr attr, NodeTable table)

@@ -282,10 +282,39 @@ public sealed class ViewOperationTests
     }
 
     [Fact]
+    public void A_listing_follows_every_change_made_in_the_view()
+    {
+        // The kernel keeps directory listings; each change through the mount must drop its copy.
+        using var view = new ViewMount();
+        string[] Listed(string dir) => [.. Directory.GetFileSystemEntries(view.In(dir)).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal)];
+        var etc = Listed("etc");
+        Assert.Contains("passwd", etc);
+        File.WriteAllText(view.In("etc/made"), "x");
+        Assert.Equal([.. etc.Append("made").Order(StringComparer.Ordinal)], Listed("etc"));
+        File.Move(view.In("etc/made"), view.In("tmp/moved"));
+        Assert.Equal(etc, Listed("etc"));
+        Assert.Contains("moved", Listed("tmp"));
+        File.Delete(view.In("etc/passwd"));
+        Assert.Equal([.. etc.Where(n => n != "passwd")], Listed("etc"));
+        Directory.CreateDirectory(view.In("etc/sub"));
+        Assert.Contains("sub", Listed("etc"));
+        Assert.Empty(Listed("etc/sub"));
+        File.WriteAllText(view.In("etc/sub/inner"), "y");
+        Assert.Equal(["inner"], Listed("etc/sub"));
+        File.Delete(view.In("etc/sub/inner"));
+        Directory.Delete(view.In("etc/sub"));
+        Assert.DoesNotContain("sub", Listed("etc"));
+    }
+
+    [Fact]
     public void Views_appear_and_go_while_mounted_and_removal_frees_the_upper_directory()
     {
         using var view = new ViewMount();
+        // Listed first, so that a kernel which kept the listing would show it stale below.
+        string[] Listed() => [.. Directory.GetDirectories(Path.Combine(view.Cli.Mountpoint, "views")).Select(p => Path.GetFileName(p)!).Order(StringComparer.Ordinal)];
+        Assert.Equal(["dev"], Listed());
         view.Cli.Run("view", "create", "second", "--from", view.Image).EnsureSuccess();
+        Assert.Equal(["dev", "second"], Listed());
         Assert.True(Directory.Exists(Path.Combine(view.Cli.Mountpoint, "views", "second", "rootfs", "etc")));
         var json = File.ReadAllText(Path.Combine(view.Cli.Mountpoint, "views", "second", "json"));
         using (var doc = System.Text.Json.JsonDocument.Parse(json))
@@ -299,6 +328,6 @@ public sealed class ViewOperationTests
         view.Cli.Run("view", "rm", "second").EnsureSuccess();
         Assert.False(Directory.Exists(Path.Combine(view.Cli.Store, "views", "second")));
         Assert.False(Directory.Exists(Path.Combine(view.Cli.Mountpoint, "views", "second")));
-        Assert.Equal(["dev"], Directory.GetDirectories(Path.Combine(view.Cli.Mountpoint, "views")).Select(Path.GetFileName));
+        Assert.Equal(["dev"], Listed());
     }
 }
