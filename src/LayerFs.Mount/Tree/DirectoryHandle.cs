@@ -1,9 +1,10 @@
 namespace LayerFs.Mount.Tree;
 
 /// <summary>
-/// An open directory: its listing, made at the first READDIR and kept until RELEASEDIR, so that
-/// the cookies (positions in the listing) stay valid across the calls of one pass. A READDIR
-/// from offset 0 (rewinddir) makes it again.
+/// An open directory: its listing, made at the first READDIR and kept until RELEASEDIR (or, for
+/// directories the kernel opened without OPENDIR, while <see cref="DirectoryPasses"/> holds it),
+/// so that the cookies (positions in the listing) stay valid across the calls of one pass. A
+/// READDIR from offset 0 (rewinddir) makes it again.
 /// </summary>
 internal sealed class DirectoryHandle
 {

@@ -173,7 +173,8 @@ internal static unsafe class Host
 
     public static int Fallocate(int fd, int mode, long offset, long length) => Libc.Fallocate(fd, mode, offset, length) == 0 ? 0 : Errno();
 
-    public static int GetXattr(byte[] path, ReadOnlySpan<byte> name, out byte[] value)
+    /// <param name="follow">Follow a final symlink: for /proc/self/fd/N of an O_PATH fd, whose l- call would ask procfs.</param>
+    public static int GetXattr(byte[] path, ReadOnlySpan<byte> name, out byte[] value, bool follow = false)
     {
         var n = C(name);
         value = [];
@@ -182,13 +183,13 @@ internal static unsafe class Host
         {
             while (true)
             {
-                var size = Libc.Lgetxattr(p, pn, null, 0);
+                var size = follow ? Libc.Getxattr(p, pn, null, 0) : Libc.Lgetxattr(p, pn, null, 0);
                 if (size < 0)
                     return Errno();
                 var buffer = new byte[size];
                 fixed (byte* b = buffer)
                 {
-                    var got = Libc.Lgetxattr(p, pn, b, buffer.Length);
+                    var got = follow ? Libc.Getxattr(p, pn, b, buffer.Length) : Libc.Lgetxattr(p, pn, b, buffer.Length);
                     if (got >= 0)
                     {
                         value = buffer[..(int)got];
@@ -201,32 +202,32 @@ internal static unsafe class Host
         }
     }
 
-    public static int SetXattr(byte[] path, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags)
+    public static int SetXattr(byte[] path, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, int flags, bool follow = false)
     {
         var n = C(name);
         fixed (byte* p = path)
         fixed (byte* pn = n)
         fixed (byte* v = value)
-            return Libc.Lsetxattr(p, pn, v, value.Length, flags) == 0 ? 0 : Errno();
+            return (follow ? Libc.Setxattr(p, pn, v, value.Length, flags) : Libc.Lsetxattr(p, pn, v, value.Length, flags)) == 0 ? 0 : Errno();
     }
 
-    public static int RemoveXattr(byte[] path, ReadOnlySpan<byte> name)
+    public static int RemoveXattr(byte[] path, ReadOnlySpan<byte> name, bool follow = false)
     {
         var n = C(name);
         fixed (byte* p = path)
         fixed (byte* pn = n)
-            return Libc.Lremovexattr(p, pn) == 0 ? 0 : Errno();
+            return (follow ? Libc.Removexattr(p, pn) : Libc.Lremovexattr(p, pn)) == 0 ? 0 : Errno();
     }
 
     /// <summary>The names of the entry's xattrs (NUL-separated list split).</summary>
-    public static int ListXattr(byte[] path, out List<byte[]> names)
+    public static int ListXattr(byte[] path, out List<byte[]> names, bool follow = false)
     {
         names = [];
         fixed (byte* p = path)
         {
             while (true)
             {
-                var size = Libc.Llistxattr(p, null, 0);
+                var size = follow ? Libc.Listxattr(p, null, 0) : Libc.Llistxattr(p, null, 0);
                 if (size < 0)
                     return Errno();
                 if (size == 0)
@@ -234,7 +235,7 @@ internal static unsafe class Host
                 var buffer = new byte[size];
                 nint got;
                 fixed (byte* b = buffer)
-                    got = Libc.Llistxattr(p, b, buffer.Length);
+                    got = follow ? Libc.Listxattr(p, b, buffer.Length) : Libc.Llistxattr(p, b, buffer.Length);
                 if (got < 0)
                 {
                     if (Errno() == Fuse.Errno.ERANGE)

@@ -182,9 +182,9 @@ internal sealed partial class ViewFileNode
         }
         if (kept != mode && (rc = ChmodUpper(kept)) != 0)
             return rc;
-        if (capability && XattrPath() is { } path)
+        if (capability && XattrPath() is (var path, var follow))
         {
-            rc = Host.RemoveXattr(path, "security.capability"u8);
+            rc = Host.RemoveXattr(path, "security.capability"u8, follow);
             if (rc != 0 && rc != Errno.ENODATA)
                 return rc;
         }
@@ -223,7 +223,7 @@ internal sealed partial class ViewFileNode
             var rc = View.CopyUp(tree, this, withData: false);
             if (rc != 0)
                 return rc;
-            return XattrPath() is { } path ? Host.SetXattr(path, name, value, flags) : Errno.ENOENT;
+            return XattrPath() is (var path, var follow) ? Host.SetXattr(path, name, value, flags, follow) : Errno.ENOENT;
         }
     }
 
@@ -236,7 +236,7 @@ internal sealed partial class ViewFileNode
             var rc = View.CopyUp(tree, this, withData: false);
             if (rc != 0)
                 return rc;
-            return XattrPath() is { } path ? Host.RemoveXattr(path, name) : Errno.ENOENT;
+            return XattrPath() is (var path, var follow) ? Host.RemoveXattr(path, name, follow) : Errno.ENOENT;
         }
     }
 }

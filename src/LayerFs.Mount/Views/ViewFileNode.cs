@@ -101,13 +101,17 @@ internal sealed partial class ViewFileNode : ViewNode
         return dir < 0 ? Errno.ENOENT : Host.SetTimes(dir, Name, atime, mtime);
     }
 
-    /// <summary>A path for the xattr calls, which take no directory fd; null while detached.</summary>
-    public byte[]? XattrPath()
+    /// <summary>
+    /// A path for the xattr calls, which take no directory fd, and whether they must follow it:
+    /// an upper inode whose name is gone (unlinked while open) is reached through its O_PATH fd's
+    /// /proc/self/fd link, which only the following calls see through.
+    /// </summary>
+    public (byte[] Path, bool Follow)? XattrPath()
     {
         if (Detached is not null)
-            return null;
+            return (Host.ProcPath(DetachedFd), true);
         var dir = View.DirFd(Parent!);
-        return dir < 0 ? null : Host.ProcPath(dir, Name);
+        return dir < 0 ? null : (Host.ProcPath(dir, Name), false);
     }
 
     /// <summary>The table row of this upper inode (origin, metacopy object), if any.</summary>
@@ -161,7 +165,7 @@ internal sealed partial class ViewFileNode : ViewNode
             value = [];
             if (Lower is { } lower)
                 return EntryXattrs.Get(tree, lower.Attributes.Id, name, out value);
-            return XattrPath() is { } path ? Host.GetXattr(path, System.Text.Encoding.UTF8.GetBytes(name), out value) : Errno.ENOENT;
+            return XattrPath() is (var path, var follow) ? Host.GetXattr(path, System.Text.Encoding.UTF8.GetBytes(name), out value, follow) : Errno.ENOENT;
         }
     }
 
@@ -172,9 +176,9 @@ internal sealed partial class ViewFileNode : ViewNode
             names = [];
             if (Lower is { } lower)
                 return EntryXattrs.List(tree, lower.Attributes.Id, out names);
-            if (XattrPath() is not { } path)
+            if (XattrPath() is not (var path, var follow))
                 return Errno.ENOENT;
-            var rc = Host.ListXattr(path, out var raw);
+            var rc = Host.ListXattr(path, out var raw, follow);
             names = [.. raw.Select(n => System.Text.Encoding.UTF8.GetString(n))];
             return rc;
         }

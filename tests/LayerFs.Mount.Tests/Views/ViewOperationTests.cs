@@ -110,6 +110,30 @@ public sealed class ViewOperationTests
     }
 
     [Fact]
+    public void An_unlinked_open_file_keeps_its_xattrs_and_takes_new_ones()
+    {
+        // A file of the view's own (upper), unlinked while open: its xattrs are reached by the fd alone.
+        using var view = new ViewMount();
+        var output = view.Python("""
+            import os, sys
+            p = os.path.join(sys.argv[1], 'tmp/x')
+            with open(p, 'w') as f:
+                f.write('data')
+            os.setxattr(p, 'user.kept', b'1')
+            fd = os.open(p, os.O_RDWR)
+            os.unlink(p)
+            os.setxattr(fd, 'user.added', b'2')
+            got = (os.getxattr(fd, 'user.kept'), os.getxattr(fd, 'user.added'))
+            names = sorted(n for n in os.listxattr(fd) if n.startswith('user.'))
+            os.removexattr(fd, 'user.kept')
+            after = sorted(n for n in os.listxattr(fd) if n.startswith('user.'))
+            os.pwrite(fd, b'more', 4)
+            print(got[0].decode(), got[1].decode(), ','.join(names), ','.join(after), os.pread(fd, 8, 0).decode())
+            """);
+        Assert.Equal("1 2 user.added,user.kept user.added datamore", output);
+    }
+
+    [Fact]
     public void Rename_replaces_refuses_with_noreplace_and_exchanges()
     {
         using var view = new ViewMount();
