@@ -105,9 +105,11 @@ public sealed class MountSettings
             // Views clear set-id bits and capabilities themselves (ViewFileNode.KillPrivileges), so
             // the kernel spares a GETATTR per chown and a GETXATTR per write.
             HandleKillPriv = true,
-            // Not PosixAcl, though it would spare ls -l a GETXATTR per name (the kernel caches ACLs):
-            // with it the kernel's own ACL handling breaks writes in views (the views
-            // differential test fails: ENOENT on write and unlink of open files).
+            // The kernel checks POSIX ACLs itself, as on a disk filesystem (with default_permissions
+            // alone it reads the mode bits only), and keeps each inode's ACL: ls -l then costs one
+            // GETXATTR per name instead of two. Views set ACLs on their upper files, whose
+            // filesystem updates the mode to match.
+            PosixAcl = true,
         };
         if (Threads is { } threads)
             options.Threads = threads;

@@ -134,6 +134,43 @@ public sealed class ViewOperationTests
     }
 
     [Fact]
+    public void An_access_acl_set_in_a_view_is_enforced_by_the_kernel()
+    {
+        // The mount asks for FUSE_POSIX_ACL: the kernel checks ACLs as it does on a disk filesystem.
+        // The reader is root without capabilities (another uid would need allow_other), and the
+        // file belongs to uid 1000, so only an ACL entry for uid 0 lets it read.
+        using var view = new ViewMount();
+        var output = view.Python("""
+            import os, sys, struct, ctypes
+            p = os.path.join(sys.argv[1], 'tmp/secret')
+            with open(p, 'w') as f:
+                f.write('s')
+            os.chown(p, 1000, 1000)
+            os.chmod(p, 0o600)
+            def opens_without_capabilities():
+                pid = os.fork()
+                if pid == 0:
+                    header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+                    data = (ctypes.c_uint32 * 6)()
+                    if ctypes.CDLL(None, use_errno=True).capset(header, data) != 0:
+                        os._exit(99)
+                    try:
+                        os.close(os.open(p, os.O_RDONLY)); os._exit(0)
+                    except PermissionError:
+                        os._exit(13)
+                return os.waitpid(pid, 0)[1] >> 8
+            before = opens_without_capabilities()
+            # user::rw- user:0:r-- group::--- mask::r-- other::---
+            acl = struct.pack('<I', 2) + b''.join(struct.pack('<HHI', t, perm, i) for t, perm, i in
+                [(1, 6, 0xffffffff), (2, 4, 0), (4, 0, 0xffffffff), (0x10, 4, 0xffffffff), (0x20, 0, 0xffffffff)])
+            os.setxattr(p, 'system.posix_acl_access', acl)
+            same = os.getxattr(p, 'system.posix_acl_access') == acl
+            print(before, opens_without_capabilities(), same, oct(os.stat(p).st_mode & 0o777))
+            """);
+        Assert.Equal("13 0 True 0o640", output);
+    }
+
+    [Fact]
     public void Rename_replaces_refuses_with_noreplace_and_exchanges()
     {
         using var view = new ViewMount();
