@@ -17,7 +17,6 @@ internal sealed class TreeContext : IDisposable
         MountTime = mountTime;
         Readers = new ReaderPool(layout);
         Content = new ContentStore(layout);
-        Objects = new ObjectOpener(layout);
         Leases = new NodeLeases(layout);
         Nodes = new NodeTable(new Nodes.RootNode(), Leases);
     }
@@ -25,9 +24,6 @@ internal sealed class TreeContext : IDisposable
     public StoreLayout Layout { get; }
 
     public ContentStore Content { get; }
-
-    /// <summary>Opens the objects that layer files read from.</summary>
-    public ObjectOpener Objects { get; }
 
     public Owner Owner { get; }
 
@@ -69,6 +65,5 @@ internal sealed class TreeContext : IDisposable
         Views.Dispose();
         Leases.Dispose();
         Readers.Dispose();
-        Objects.Dispose();
     }
 }

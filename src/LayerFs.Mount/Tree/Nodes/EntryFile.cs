@@ -90,13 +90,16 @@ internal sealed class EntryFile : Node
             file = new BytesFile([]);
             return 0;
         }
-        if (tree.Objects.Open(row.Object) is not { } handle)
+        try
+        {
+            file = new ObjectFile(File.OpenHandle(tree.Layout.ObjectPath(row.Object), FileMode.Open, FileAccess.Read, FileShare.Read), row.Size);
+            return 0;
+        }
+        catch (FileNotFoundException)
         {
             Serilog.Log.Warning("object {Object} of entry {Entry} is missing from the store", Convert.ToHexStringLower(row.Object), row.Id);
             return Errno.EIO;
         }
-        file = new ObjectFile(handle, row.Size);
-        return 0;
     }
 
     public override int GetXattr(TreeContext tree, string name, out byte[] value) =>
