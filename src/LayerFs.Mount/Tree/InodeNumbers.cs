@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using LayerFs.Store;
 
@@ -36,11 +36,16 @@ internal static class InodeNumbers
     /// <summary>A generated node's number: a hash of a string that says what it is (e.g. "image-json:busybox:latest").</summary>
     public static ulong Generated(string what)
     {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(what), hash);
-        var value = BitConverter.ToUInt64(hash) & EntryMask;
+        var value = StableHash(what) & EntryMask;
         return value < 16 ? value + 16 : value;
     }
+
+    /// <summary>
+    /// A hash that is the same in every process and version (string.GetHashCode is seeded per process).
+    /// Not SHA-256: the first use of a cryptographic hash loads OpenSSL (libssl, libcrypto and its
+    /// configuration), some 15 ms on a cold cache, and the first lookup after a mount would wait on it.
+    /// </summary>
+    public static ulong StableHash(string what) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(what));
 
     private static uint Leading32(Digest digest) => Convert.ToUInt32(digest.Hex[..8], 16);
 }

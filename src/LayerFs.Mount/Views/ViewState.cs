@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using LayerFs.Fuse;
 using LayerFs.Mount.Interop;
@@ -96,9 +95,7 @@ internal sealed partial class ViewState : IDisposable
     /// <summary>The view's st_ino namespace: as a chain's, from a hash (of the view's name and creation).</summary>
     private static uint NamespaceOf(ViewInfo info)
     {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes($"view:{info.Name}@{info.CreatedAt.ToUnixTimeSeconds()}"), hash);
-        return 1 + (BitConverter.ToUInt32(hash) % ((1u << 27) - 1));
+        return 1 + (uint)(InodeNumbers.StableHash($"view:{info.Name}@{info.CreatedAt.ToUnixTimeSeconds()}") % ((1u << 27) - 1));
     }
 
     public ulong InoOf(long identity) => InodeNumbers.Entry(Namespace, identity & ((1L << EpochShift) - 1));
