@@ -11,7 +11,7 @@ namespace LayerFs.Mount.Tree;
 /// <code>
 ///   st_ino = namespace &lt;&lt; 36 | entry id        (entry ids below 2^36)
 ///   namespace 0                 generated nodes (root, images/, json files ...): a hash of what they are
-///   namespace 1 .. 2^27-1       a chain's rootfs (from the chain id)
+///   namespace 1 .. 2^27-1       a chain's rootfs (from the chain id), or a view (from its name and creation)
 ///   namespace 2^27 .. 2^28-1    a layer's diff/ (from the diff_id)
 /// </code>
 /// The same entry thus has one number in every view of the same stack (images/T/rootfs and
@@ -31,6 +31,9 @@ internal static class InodeNumbers
 
     public static uint StackNamespace(Digest chainId) => 1 + (Leading32(chainId) % StackNamespaces);
 
+    /// <summary>A stack namespace from a hash of a string that says what the stack is (a view: "view:NAME@CREATED").</summary>
+    public static uint StackNamespace(string what) => 1 + (uint)(StableHash(what) % StackNamespaces);
+
     public static uint DiffNamespace(Digest diffId) => (1u << 27) | (Leading32(diffId) & ((1u << 27) - 1));
 
     /// <summary>A generated node's number: a hash of a string that says what it is (e.g. "image-json:busybox:latest").</summary>
@@ -45,7 +48,7 @@ internal static class InodeNumbers
     /// Not SHA-256: the first use of a cryptographic hash loads OpenSSL (libssl, libcrypto and its
     /// configuration), some 15 ms on a cold cache, and the first lookup after a mount would wait on it.
     /// </summary>
-    public static ulong StableHash(string what) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(what));
+    private static ulong StableHash(string what) => XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(what));
 
     private static uint Leading32(Digest digest) => Convert.ToUInt32(digest.Hex[..8], 16);
 }

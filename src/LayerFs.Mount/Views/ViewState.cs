@@ -93,10 +93,7 @@ internal sealed partial class ViewState : IDisposable
     public int WorkFd => _workFd;
 
     /// <summary>The view's st_ino namespace: as a chain's, from a hash (of the view's name and creation).</summary>
-    private static uint NamespaceOf(ViewInfo info)
-    {
-        return 1 + (uint)(InodeNumbers.StableHash($"view:{info.Name}@{info.CreatedAt.ToUnixTimeSeconds()}") % ((1u << 27) - 1));
-    }
+    private static uint NamespaceOf(ViewInfo info) => InodeNumbers.StackNamespace($"view:{info.Name}@{info.CreatedAt.ToUnixTimeSeconds()}");
 
     public ulong InoOf(long identity) => InodeNumbers.Entry(Namespace, identity & ((1L << EpochShift) - 1));
 
