@@ -5,6 +5,9 @@
 #   read-all  cat of every one of those files
 #   seq       one --big file (default 2 GiB) read sequentially with dd, page cache warm and cold
 #   rand      fio 4 KiB random reads (psync, 1 job) of that file, warm, in interleaved rounds
+# Kernel overlayfs over the same directory is measured for seq and rand as a reference: it reads
+# its lower files through the same kernel path as FUSE passthrough (backing files), so its ratio to
+# native is the cost of stacking itself, which no FUSE daemon can go below.
 # Targets (issue 3): walk >= 2x faster than bindfs; passthrough seq/rand within 10% of native;
 # without passthrough >= 1 GiB/s sequential warm.
 # Needs root (drop_caches, mount), hyperfine, fio, bindfs, jq. Not run by the test suite.
@@ -96,7 +99,10 @@ start_loopback loopback-nopt --no-passthrough; root[loopback-nopt]=$work/loopbac
 # READ requests served from the source's page cache.
 start_loopback loopback-daemon --no-passthrough --no-keep-cache; root[loopback-daemon]=$work/loopback-daemon
 mkdir -p "$work/bindfs"; bindfs "$src" "$work/bindfs"; mounts+=("$work/bindfs"); wait_mounted "$work/bindfs"; root[bindfs]=$work/bindfs
-targets=(native loopback-pt loopback-devfuse loopback-nopt loopback-daemon bindfs)
+# Read-only overlay (two lower directories, no upper): what the kernel's own stacking costs.
+mkdir -p "$work/overlayfs" "$work/overlayfs-empty"
+mount -t overlay overlay -o "lowerdir=$src:$work/overlayfs-empty" "$work/overlayfs"; mounts+=("$work/overlayfs"); root[overlayfs]=$work/overlayfs
+targets=(native loopback-pt loopback-devfuse loopback-nopt loopback-daemon bindfs overlayfs)
 
 # Read everything once, so that "cold" means cold in this machine's page cache for every target alike
 # (a virtual disk may be cached by its host: the first reader would otherwise pay alone).
@@ -112,8 +118,9 @@ declare -A result
 # --- walk and read-all --------------------------------------------------------------------------
 for t in "${targets[@]}"; do
   dir=${root[$t]}/tree
-  # loopback-daemon is there for the daemon's own read path (seq); its metadata path is loopback-nopt's
-  if [ "$t" = loopback-daemon ]; then
+  # loopback-daemon is there for the daemon's own read path (seq); its metadata path is loopback-nopt's.
+  # overlayfs is a reference for reads only.
+  if [ "$t" = loopback-daemon ] || [ "$t" = overlayfs ]; then
     for k in walk-cold walk-meta walk-warm read-cold read-warm; do result[$t,$k]=nan; done
     continue
   fi
@@ -169,8 +176,11 @@ for round in $(seq "$rand_rounds"); do
   done
 done
 for t in "${targets[@]}"; do result[$t,rand]=$(printf '%s\n' ${rand_runs[$t]} | median); done
-rand_pt_ratio=$(paste <(printf '%s\n' ${rand_runs[loopback-pt]}) <(printf '%s\n' ${rand_runs[native]}) \
-  | awk '{ printf "%.4f\n", $1 / $2 }' | median)
+rand_ratio() { # target: the median over the rounds of its IOPS over native's in the same round
+  paste <(printf '%s\n' ${rand_runs[$1]}) <(printf '%s\n' ${rand_runs[native]}) | awk '{ printf "%.4f\n", $1 / $2 }' | median
+}
+rand_pt_ratio=$(rand_ratio loopback-pt)
+rand_ovl_ratio=$(rand_ratio overlayfs)
 
 # --- table ------------------------------------------------------------------------------------
 {
@@ -193,6 +203,8 @@ rand_pt_ratio=$(paste <(printf '%s\n' ${rand_runs[loopback-pt]}) <(printf '%s\n'
   echo "seq warm: loopback-pt / native = $(ratio "${result[loopback-pt,seq-warm]}" "${result[native,seq-warm]}") (target >= 0.9); loopback-nopt = ${result[loopback-nopt,seq-warm]} GiB/s, daemon path = ${result[loopback-daemon,seq-warm]} GiB/s (target >= 1)"
   echo "rand 4k: loopback-pt / native = $(printf '%.2f' "$rand_pt_ratio") (median of $rand_rounds interleaved rounds' ratios; target >= 0.9)"
   echo "  IOPS per round: native ${rand_runs[native]}; loopback-pt ${rand_runs[loopback-pt]}"
+  echo "  kernel overlayfs over the same directory, same rounds: overlayfs / native = $(printf '%.2f' "$rand_ovl_ratio") (IOPS per round: ${rand_runs[overlayfs]})"
+  echo "seq warm, kernel overlayfs / native = $(ratio "${result[overlayfs,seq-warm]}" "${result[native,seq-warm]}")"
   echo
   echo "walk cold: after echo 3 > drop_caches (disk cold); walk dcache: after echo 2 (dentries and inodes"
   echo "forgotten, disk blocks cached: FUSE mounts answer everything from their daemon); warm: caches full."
@@ -200,4 +212,6 @@ rand_pt_ratio=$(paste <(printf '%s\n' ${rand_runs[loopback-pt]}) <(printf '%s\n'
   echo "loopback-nopt: no passthrough, page cache kept across opens;"
   echo "loopback-daemon: no passthrough, page cache dropped at each open (warm reads are READ requests to the daemon);"
   echo "measured for seq and rand only (nan): its metadata path is loopback-nopt's."
+  echo "overlayfs: kernel overlayfs, read-only over the same directory; a reference for seq and rand (the kernel's"
+  echo "own stacking reads lower files through the same backing-file path as FUSE passthrough)."
 } | tee ${out:+"$out"}

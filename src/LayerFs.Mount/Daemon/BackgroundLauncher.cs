@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipes;
+using System.Runtime.InteropServices;
 using System.Text;
 using LayerFs.Mount.Interop;
 
@@ -71,14 +72,28 @@ public static class BackgroundLauncher
         }
     }
 
-    private static string? ReadLine(Stream pipe)
+    /// <summary>
+    /// The daemon's line, or null if none came within <see cref="ReadyTimeout"/>. Waits with poll(2)
+    /// on the calling thread: a Task would start the thread pool, which costs the command more than
+    /// a millisecond of the time `layerfs mount` takes.
+    /// </summary>
+    private static unsafe string? ReadLine(AnonymousPipeServerStream pipe)
     {
-        var read = Task.Run(() =>
+        var deadline = Environment.TickCount64 + (long)ReadyTimeout.TotalMilliseconds;
+        var fd = new Libc.PollFd { Fd = (int)pipe.SafePipeHandle.DangerousGetHandle(), Events = Libc.POLLIN };
+        while (true)
         {
-            using var reader = new StreamReader(pipe, Encoding.UTF8, leaveOpen: true);
-            return reader.ReadLine();
-        });
-        return read.Wait(ReadyTimeout) ? read.Result : null;
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0)
+                return null;
+            var n = Libc.Poll(&fd, 1, (int)left);
+            if (n > 0)
+                break; // a line, or the daemon's end (POLLHUP): either way ReadLine returns
+            if (n < 0 && Marshal.GetLastPInvokeError() != Fuse.Errno.EINTR)
+                return null;
+        }
+        using var reader = new StreamReader(pipe, Encoding.UTF8, leaveOpen: true);
+        return reader.ReadLine();
     }
 
     /// <summary>

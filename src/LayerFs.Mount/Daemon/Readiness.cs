@@ -10,6 +10,7 @@ namespace LayerFs.Mount.Daemon;
 public sealed class Readiness : IDisposable
 {
     private readonly AnonymousPipeClientStream? _pipe;
+    private bool _sent;
 
     private Readiness(AnonymousPipeClientStream? pipe) => _pipe = pipe;
 
@@ -20,9 +21,13 @@ public sealed class Readiness : IDisposable
 
     public void Failed(string message) => Send("error: " + message.ReplaceLineEndings(" "));
 
+    /// <summary>Only the first line counts: a failure after "ready" has nobody left to tell.</summary>
     private void Send(string line)
     {
-        if (_pipe is null || !_pipe.IsConnected)
+        if (_pipe is null || _sent)
+            return;
+        _sent = true;
+        if (!_pipe.IsConnected)
             return;
         try
         {

@@ -29,10 +29,12 @@ public sealed class StoreMount : IDisposable
     public FuseSession Session => _session;
 
     /// <summary>
-    /// Mounts and serves; returns once the kernel's INIT is answered, so the mount is ready.
-    /// Throws (StoreException, FuseException, IOException) with a message for the user.
+    /// Mounts and serves; returns once the kernel's INIT is answered and the reader threads run.
+    /// <paramref name="mounted"/>, if given, is called as soon as the mount exists, before INIT:
+    /// the kernel holds requests until INIT is answered, so a caller told then may already use
+    /// the mount. Throws (StoreException, FuseException, IOException) with a message for the user.
     /// </summary>
-    public static StoreMount Start(string storeRoot, string mountpoint, MountSettings settings)
+    public static StoreMount Start(string storeRoot, string mountpoint, MountSettings settings, Action? mounted = null)
     {
         var layout = new StoreLayout(storeRoot);
         // Fail now, with the store's own message, rather than on the first request.
@@ -51,6 +53,7 @@ public sealed class StoreMount : IDisposable
         try
         {
             session = FuseSession.Mount(mountpoint, fs, settings.ToFuseOptions(layout.Root));
+            mounted?.Invoke();
             fs.UseNotifier(session.Notifier);
             session.Start();
             var watcher = new ChangeWatcher(fs.Tree, session.Notifier);
