@@ -185,7 +185,11 @@ public sealed partial class ImageStore : IDisposable
     /// <summary>The layer's uncompressed tar, rebuilt bit-exact.</summary>
     public LayerTar LayerTar(Digest diffId) => Index.LayerTar.Load(Layout, _db, diffId);
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        StoreDatabase.TruncateWriteAheadLog(_db, Layout);
+        _db.Dispose();
+    }
 }
 
 public sealed record RemoveResult(IReadOnlyList<string> Untagged, Digest? Deleted, PruneReport Freed);

@@ -67,6 +67,32 @@ public sealed class IndexAndSchemaTests
     }
 
     [Fact]
+    public void A_write_while_a_mount_reads_the_store_leaves_no_write_ahead_log_for_the_next_mount()
+    {
+        // A mounted store holds read-only connections, so a writer's is never the last one to close
+        // and SQLite would keep its log; the next mount would read the whole log before its first lookup.
+        using var dir = new TempDir();
+        var root = dir.Combine("store");
+        using (var store = ImageStore.Open(root))
+            store.Import(Repo.Corpus("busybox"), new ImportOptions { Name = "busybox:latest" });
+        var layout = new StoreLayout(root);
+        using var mount = LayerFs.Store.Index.StoreDatabase.OpenReadOnly(layout);
+
+        using (var store = ImageStore.Open(root))
+            store.Import(Repo.Corpus("edge"), new ImportOptions { Name = "edge:latest" });
+
+        var log = new FileInfo(layout.IndexPath + "-wal");
+        Assert.True(!log.Exists || log.Length == 0, $"{log.Length} bytes of write-ahead log left behind");
+        using var cmd = mount.CreateCommand();
+        cmd.CommandText = "SELECT name FROM tags ORDER BY name";
+        using var reader = cmd.ExecuteReader();
+        var tags = new List<string>();
+        while (reader.Read())
+            tags.Add(reader.GetString(0));
+        Assert.Equal(["busybox:latest", "edge:latest"], tags);
+    }
+
+    [Fact]
     public void A_store_from_a_newer_layerfs_is_refused_with_what_to_do()
     {
         using var dir = new TempDir();

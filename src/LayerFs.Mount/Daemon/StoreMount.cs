@@ -37,6 +37,7 @@ public sealed class StoreMount : IDisposable
     public static StoreMount Start(string storeRoot, string mountpoint, MountSettings settings, Action? mounted = null)
     {
         var layout = new StoreLayout(storeRoot);
+        StoreDatabase.TruncateLeftoverLog(layout);
         // Fail now, with the store's own message, rather than on the first request.
         StoreDatabase.OpenReadOnly(layout).Dispose();
 

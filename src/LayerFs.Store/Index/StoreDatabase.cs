@@ -58,6 +58,58 @@ public static class StoreDatabase
         }
     }
 
+    /// <summary>
+    /// Copies the write-ahead log into the database and empties it, if nobody is reading from it.
+    /// SQLite does that itself when the last connection closes; while a mount holds the store, a
+    /// writer's connection is not the last, and the log stays behind (an import's can be many
+    /// megabytes). The next connection to open the store, a fresh mount's, would then read all of
+    /// it to rebuild its index before the first lookup could be answered. Best effort: a reader
+    /// busy for longer than a moment leaves the log for the next command.
+    /// </summary>
+    internal static void TruncateWriteAheadLog(SqliteConnection conn, StoreLayout layout)
+    {
+        try
+        {
+            var log = new FileInfo(layout.IndexPath + "-wal");
+            if (!log.Exists || log.Length == 0)
+                return;
+            Exec(conn, "PRAGMA busy_timeout=200; PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+        catch (SqliteException)
+        {
+            // Busy or locked: the log is consistent as it is, only larger than it needs to be.
+        }
+    }
+
+    /// <summary>
+    /// For a reader about to open the store (a mount): empties a write-ahead log that an earlier
+    /// writer could not (a reader held it, or the writer was killed), through a connection of its
+    /// own. Read-only connections cannot, and the first of them would read the whole log again at
+    /// every mount. Nothing to do, and nothing opened, when there is no log. Best effort: a store
+    /// the caller may not write to keeps its log.
+    /// </summary>
+    public static void TruncateLeftoverLog(StoreLayout layout)
+    {
+        var log = new FileInfo(layout.IndexPath + "-wal");
+        if (!log.Exists || log.Length == 0 || !File.Exists(layout.IndexPath))
+            return;
+        try
+        {
+            using var conn = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = layout.IndexPath,
+                Mode = SqliteOpenMode.ReadWrite,
+                Pooling = false,
+            }.ToString());
+            conn.Open();
+            TruncateWriteAheadLog(conn, layout);
+        }
+        catch (SqliteException)
+        {
+            // Not ours to write: the readers rebuild their index from the log as before.
+        }
+    }
+
     internal static int ReadVersion(SqliteConnection conn)
     {
         using var cmd = conn.CreateCommand();
