@@ -75,9 +75,10 @@ public static class StoreDatabase
                 return;
             Exec(conn, "PRAGMA busy_timeout=200; PRAGMA wal_checkpoint(TRUNCATE);");
         }
-        catch (SqliteException)
+        catch (Exception e) when (e is SqliteException or IOException)
         {
-            // Busy or locked: the log is consistent as it is, only larger than it needs to be.
+            // Busy or locked, or the log went away meanwhile (another connection closed last): the
+            // log is consistent as it is, only larger than it needs to be.
         }
     }
 
@@ -90,11 +91,11 @@ public static class StoreDatabase
     /// </summary>
     public static void TruncateLeftoverLog(StoreLayout layout)
     {
-        var log = new FileInfo(layout.IndexPath + "-wal");
-        if (!log.Exists || log.Length == 0 || !File.Exists(layout.IndexPath))
-            return;
         try
         {
+            var log = new FileInfo(layout.IndexPath + "-wal");
+            if (!log.Exists || log.Length == 0 || !File.Exists(layout.IndexPath))
+                return;
             using var conn = new SqliteConnection(new SqliteConnectionStringBuilder
             {
                 DataSource = layout.IndexPath,
@@ -104,9 +105,9 @@ public static class StoreDatabase
             conn.Open();
             TruncateWriteAheadLog(conn, layout);
         }
-        catch (SqliteException)
+        catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
-            // Not ours to write: the readers rebuild their index from the log as before.
+            // Not ours to write, or gone meanwhile: the readers rebuild their index from the log as before.
         }
     }
 
