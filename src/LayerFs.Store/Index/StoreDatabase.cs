@@ -12,12 +12,7 @@ public static class StoreDatabase
 {
     public static SqliteConnection OpenReadWrite(StoreLayout layout)
     {
-        var conn = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = layout.IndexPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString());
+        var conn = Connection(layout, SqliteOpenMode.ReadWriteCreate);
         try
         {
             conn.Open();
@@ -36,12 +31,7 @@ public static class StoreDatabase
     {
         if (!File.Exists(layout.IndexPath))
             throw new StoreException($"{layout.Root} is not a layerfs store (no index.db); import an image first");
-        var conn = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = layout.IndexPath,
-            Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
-        }.ToString());
+        var conn = Connection(layout, SqliteOpenMode.ReadOnly);
         try
         {
             conn.Open();
@@ -58,6 +48,10 @@ public static class StoreDatabase
         }
     }
 
+    /// <summary>An unopened connection to the index; not pooled, so that Dispose closes it.</summary>
+    private static SqliteConnection Connection(StoreLayout layout, SqliteOpenMode mode) =>
+        new(new SqliteConnectionStringBuilder { DataSource = layout.IndexPath, Mode = mode, Pooling = false }.ToString());
+
     /// <summary>
     /// Copies the write-ahead log into the database and empties it, if nobody is reading from it.
     /// SQLite does that itself when the last connection closes; while a mount holds the store, a
@@ -68,18 +62,8 @@ public static class StoreDatabase
     /// </summary>
     internal static void TruncateWriteAheadLog(SqliteConnection conn, StoreLayout layout)
     {
-        try
-        {
-            var log = new FileInfo(layout.IndexPath + "-wal");
-            if (!log.Exists || log.Length == 0)
-                return;
-            Exec(conn, "PRAGMA busy_timeout=200; PRAGMA wal_checkpoint(TRUNCATE);");
-        }
-        catch (Exception e) when (e is SqliteException or IOException)
-        {
-            // Busy or locked, or the log went away meanwhile (another connection closed last): the
-            // log is consistent as it is, only larger than it needs to be.
-        }
+        if (HasLog(layout))
+            Checkpoint(conn);
     }
 
     /// <summary>
@@ -91,23 +75,42 @@ public static class StoreDatabase
     /// </summary>
     public static void TruncateLeftoverLog(StoreLayout layout)
     {
+        if (!HasLog(layout) || !File.Exists(layout.IndexPath))
+            return;
         try
         {
-            var log = new FileInfo(layout.IndexPath + "-wal");
-            if (!log.Exists || log.Length == 0 || !File.Exists(layout.IndexPath))
-                return;
-            using var conn = new SqliteConnection(new SqliteConnectionStringBuilder
-            {
-                DataSource = layout.IndexPath,
-                Mode = SqliteOpenMode.ReadWrite,
-                Pooling = false,
-            }.ToString());
+            using var conn = Connection(layout, SqliteOpenMode.ReadWrite);
             conn.Open();
-            TruncateWriteAheadLog(conn, layout);
+            Checkpoint(conn);
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
             // Not ours to write, or gone meanwhile: the readers rebuild their index from the log as before.
+        }
+    }
+
+    private static bool HasLog(StoreLayout layout)
+    {
+        try
+        {
+            var log = new FileInfo(layout.IndexPath + "-wal");
+            return log.Exists && log.Length > 0;
+        }
+        catch (IOException)
+        {
+            return false; // gone between the two questions: another connection closed last
+        }
+    }
+
+    private static void Checkpoint(SqliteConnection conn)
+    {
+        try
+        {
+            Exec(conn, "PRAGMA busy_timeout=200; PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+        catch (SqliteException)
+        {
+            // Busy or locked: the log is consistent as it is, only larger than it needs to be.
         }
     }
 
